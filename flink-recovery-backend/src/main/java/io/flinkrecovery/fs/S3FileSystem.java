@@ -1,0 +1,199 @@
+package io.flinkrecovery.fs;
+
+import org.apache.flink.core.fs.BlockLocation;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+import io.flinkrecovery.objectstore.DirectoryListing;
+import io.flinkrecovery.objectstore.ObjectInfo;
+import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectStore;
+import io.flinkrecovery.objectstore.WriteMode;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A Flink {@link FileSystem} over an {@link ObjectStore}. S3 has no directories: a directory is a
+ * key prefix, {@link #mkdirs} creates nothing, and a directory exists while objects live below it.
+ * Files become visible only when their output stream is closed.
+ */
+public final class S3FileSystem extends FileSystem {
+
+    private final URI uri;
+    private final ObjectStore store;
+
+    public S3FileSystem(URI fsUri, ObjectStore store) {
+        this.uri = URI.create(ObjectLocation.SCHEME + "://" + fsUri.getAuthority() + "/");
+        this.store = store;
+    }
+
+    public ObjectStore objectStore() {
+        return store;
+    }
+
+    @Override
+    public Path getWorkingDirectory() {
+        return new Path(uri);
+    }
+
+    @Override
+    public Path getHomeDirectory() {
+        return new Path(uri);
+    }
+
+    @Override
+    public URI getUri() {
+        return uri;
+    }
+
+    @Override
+    public FileStatus getFileStatus(Path path) throws IOException {
+        ObjectLocation location = locationOf(path);
+        if (!location.key().isEmpty() && !location.key().endsWith("/")) {
+            Optional<ObjectInfo> object = store.head(location);
+            if (object.isPresent()) {
+                return S3FileStatus.ofFile(object.get());
+            }
+        }
+        if (location.key().isEmpty() || hasObjectsBelow(location)) {
+            return S3FileStatus.ofDirectory(location);
+        }
+        throw new FileNotFoundException("No such file or directory: " + location);
+    }
+
+    private boolean hasObjectsBelow(ObjectLocation directory) throws IOException {
+        try (Stream<ObjectInfo> below =
+                store.list(ObjectLocation.of(directory.bucket(), directory.asDirectoryKey()))) {
+            return below.findAny().isPresent();
+        }
+    }
+
+    @Override
+    public BlockLocation[] getFileBlockLocations(FileStatus file, long start, long len) {
+        return new BlockLocation[] {new S3BlockLocation(file.getLen())};
+    }
+
+    @Override
+    public FSDataInputStream open(Path path, int bufferSize) throws IOException {
+        return open(path);
+    }
+
+    @Override
+    public FSDataInputStream open(Path path) throws IOException {
+        return new S3DataInputStream(store.open(locationOf(path)));
+    }
+
+    @Override
+    public FileStatus[] listStatus(Path path) throws IOException {
+        ObjectLocation location = locationOf(path);
+        DirectoryListing listing = store.listDirectory(location);
+        if (listing.isEmpty()) {
+            // Flink expects the status of a file when listing a file, and an error for nothing.
+            return new FileStatus[] {getFileStatus(path)};
+        }
+        List<FileStatus> statuses = new ArrayList<>();
+        for (ObjectInfo object : listing.objects()) {
+            statuses.add(S3FileStatus.ofFile(object));
+        }
+        for (ObjectLocation directory : listing.subdirectories()) {
+            statuses.add(S3FileStatus.ofDirectory(directory));
+        }
+        return statuses.toArray(new FileStatus[0]);
+    }
+
+    @Override
+    public boolean exists(Path path) throws IOException {
+        try {
+            getFileStatus(path);
+            return true;
+        } catch (FileNotFoundException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Deletes a file, or with {@code recursive} every object below a directory. Returns true also
+     * when there was nothing to delete, as discarding state must be idempotent.
+     */
+    @Override
+    public boolean delete(Path path, boolean recursive) throws IOException {
+        ObjectLocation location = locationOf(path);
+        if (location.key().isEmpty()) {
+            throw new IOException(
+                    "Refusing to delete the root of bucket "
+                            + location.bucket()
+                            + " ("
+                            + path
+                            + ")");
+        }
+        List<ObjectLocation> doomed = new ArrayList<>();
+        if (!location.key().endsWith("/")) {
+            doomed.add(location);
+        }
+        if (recursive) {
+            try (Stream<ObjectInfo> below =
+                    store.list(ObjectLocation.of(location.bucket(), location.asDirectoryKey()))) {
+                doomed.addAll(below.map(ObjectInfo::location).collect(Collectors.toList()));
+            }
+        } else if (hasObjectsBelow(location)) {
+            throw new IOException(
+                    "Cannot delete "
+                            + location
+                            + ": it is a non-empty directory and recursive is false");
+        }
+        store.deleteBatch(doomed);
+        return true;
+    }
+
+    /** Directories are key prefixes in S3: there is nothing to create. */
+    @Override
+    public boolean mkdirs(Path path) {
+        return true;
+    }
+
+    @Override
+    public FSDataOutputStream create(Path path, WriteMode overwriteMode) throws IOException {
+        ObjectLocation location = locationOf(path);
+        io.flinkrecovery.objectstore.WriteMode mode =
+                overwriteMode == WriteMode.OVERWRITE
+                        ? io.flinkrecovery.objectstore.WriteMode.OVERWRITE
+                        : io.flinkrecovery.objectstore.WriteMode.CREATE_NEW;
+        return new S3DataOutputStream(store.create(location, mode));
+    }
+
+    /** S3 cannot rename; Flink's checkpointing, restore and HA storage never need it. */
+    @Override
+    public boolean rename(Path src, Path dst) throws IOException {
+        throw new IOException(
+                "Cannot rename "
+                        + src
+                        + " to "
+                        + dst
+                        + ": the flink-recovery s3 file system does not support rename. Use it for"
+                        + " checkpoints, savepoints and HA storage; for sinks that rename, give"
+                        + " flink-s3-fs-hadoop a higher fs.s3.priority.");
+    }
+
+    @Override
+    public boolean isDistributedFS() {
+        return true;
+    }
+
+    private ObjectLocation locationOf(Path path) {
+        URI pathUri = path.toUri();
+        if (pathUri.getScheme() == null) {
+            return ObjectLocation.of(uri.getAuthority(), pathUri.getPath());
+        }
+        return ObjectLocation.parse(pathUri);
+    }
+}
