@@ -1,0 +1,208 @@
+package io.flinkrecovery.testing;
+
+import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * An S3-compatible server (S3Proxy) on 127.0.0.1 in this JVM, speaking the real S3 REST protocol
+ * with SigV4 authentication over HTTP. Objects live on local disk or in memory, and a {@link
+ * FaultInjector} can make chosen requests fail with real S3 errors.
+ */
+public final class EmbeddedS3Server implements AutoCloseable {
+
+    private static final String ACCESS_KEY = "flink-recovery-test";
+    private static final String SECRET_KEY = "flink-recovery-test-secret";
+    private static final String REGION = "us-east-1";
+
+    private static final long START_TIMEOUT_MILLIS = 30_000;
+
+    private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+    private final S3Proxy proxy;
+
+    /** The unwrapped store, for setup calls that must not count as client calls. */
+    private final BlobStore store;
+
+    private final FaultInjector faults;
+    private final String endpoint;
+    private final String description;
+    private boolean closed;
+
+    private EmbeddedS3Server(
+            S3Proxy proxy, BlobStore store, FaultInjector faults, String description) {
+        this.proxy = proxy;
+        this.store = store;
+        this.faults = faults;
+        this.endpoint = "http://127.0.0.1:" + proxy.getPort();
+        this.description = description;
+    }
+
+    /**
+     * Starts a server that keeps its buckets as directories under {@code baseDir}, which is created
+     * if needed. Returns once the server accepts requests.
+     */
+    public static EmbeddedS3Server start(Path baseDir) {
+        Objects.requireNonNull(baseDir, "baseDir");
+        Path dir = baseDir.toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create S3 base directory " + dir, e);
+        }
+        Properties properties = credentials();
+        properties.setProperty("jclouds.filesystem.basedir", dir.toString());
+        return start(BlobStores.create("filesystem", properties), "filesystem " + dir);
+    }
+
+    /** Starts a server that keeps everything in memory. Returns once it accepts requests. */
+    public static EmbeddedS3Server startInMemory() {
+        return start(BlobStores.create("transient", credentials()), "in-memory");
+    }
+
+    private static EmbeddedS3Server start(BlobStore store, String description) {
+        FaultInjector faults = new FaultInjector();
+        S3Proxy proxy =
+                S3Proxy.builder()
+                        .blobStore(new FaultInjectingBlobStore(store, faults))
+                        .endpoint(URI.create("http://127.0.0.1:0"))
+                        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                        // The SDK's multipart clients send headers S3Proxy does not know.
+                        .ignoreUnknownHeaders(true)
+                        // Stop at once: a graceful stop waits 2 s for any idle keep-alive
+                        // connection a client left open, and a test's requests are over anyway.
+                        .stopTimeout(0)
+                        .build();
+        try {
+            proxy.start();
+            awaitStarted(proxy);
+        } catch (Exception e) {
+            IllegalStateException failure =
+                    new IllegalStateException(
+                            "Cannot start S3Proxy (" + description + ") on 127.0.0.1", e);
+            try {
+                proxy.stop();
+            } catch (Exception stopFailure) {
+                failure.addSuppressed(stopFailure);
+            }
+            store.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw failure;
+        }
+        return new EmbeddedS3Server(proxy, store, faults, description);
+    }
+
+    private static void awaitStarted(S3Proxy proxy) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
+        while (!"STARTED".equals(proxy.getState())) {
+            if ("FAILED".equals(proxy.getState()) || System.nanoTime() > deadline) {
+                throw new IllegalStateException("S3Proxy state is " + proxy.getState());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static Properties credentials() {
+        Properties properties = new Properties();
+        properties.setProperty("jclouds.identity", ACCESS_KEY);
+        properties.setProperty("jclouds.credential", SECRET_KEY);
+        return properties;
+    }
+
+    /** The base URL of the server, such as {@code http://127.0.0.1:43121}. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public String accessKey() {
+        return ACCESS_KEY;
+    }
+
+    public String secretKey() {
+        return SECRET_KEY;
+    }
+
+    /** Creates the bucket unless it exists. Not a client call: never counted or failed. */
+    public void createBucket(String name) {
+        checkBucketName(name);
+        if (store.containerExists(name)) {
+            return;
+        }
+        try {
+            store.createContainer(name);
+        } catch (BucketAlreadyOwnedByYouException e) {
+            // A concurrent createBucket won; the bucket exists either way.
+        }
+    }
+
+    public boolean bucketExists(String name) {
+        Objects.requireNonNull(name, "name");
+        return store.containerExists(name);
+    }
+
+    /** The Flink configuration entries for an S3 client of this server, in a fixed order. */
+    public Map<String, String> flinkConfig() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("s3.endpoint", endpoint);
+        config.put("s3.access-key", ACCESS_KEY);
+        config.put("s3.secret-key", SECRET_KEY);
+        config.put("s3.path.style.access", "true");
+        config.put("s3.region", REGION);
+        return Collections.unmodifiableMap(config);
+    }
+
+    public FaultInjector faults() {
+        return faults;
+    }
+
+    /** Stops the server at once, aborting any request still in flight. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("Cannot stop S3Proxy at " + endpoint, e);
+        } finally {
+            store.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedS3Server{" + endpoint + ", " + description + "}";
+    }
+
+    static void checkBucketName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!BUCKET_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    "Invalid bucket name: "
+                            + name
+                            + " (must be 3 to 63 characters: lowercase letters, digits, '.' and '-')");
+        }
+    }
+}
