@@ -17,7 +17,7 @@ public final class StorageOptions {
                             "State handles smaller than this are inlined into _metadata instead of"
                                     + " becoming objects. At most 1mb, because inlined state travels"
                                     + " in RPC messages. Falls back to"
-                                    + " execution.checkpointing.file-state-threshold.");
+                                    + " execution.checkpointing.data-inline-threshold.");
 
     public static final ConfigOption<MemorySize> WRITE_BUFFER_SIZE =
             ConfigOptions.key("recovery.storage.write-buffer-size")

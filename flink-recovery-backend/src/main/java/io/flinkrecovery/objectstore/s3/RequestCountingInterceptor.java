@@ -32,10 +32,14 @@ final class RequestCountingInterceptor implements ExecutionInterceptor {
     @Override
     public void beforeTransmission(
             Context.BeforeTransmission context, ExecutionAttributes executionAttributes) {
-        counters.countRequest(kindOf(context.request()));
-        context.requestBody()
-                .flatMap(body -> body.optionalContentLength())
-                .ifPresent(counters::countBytesOut);
+        RequestKind kind = kindOf(context.request());
+        counters.countRequest(kind);
+        if (kind == RequestKind.PUT || kind == RequestKind.MULTIPART_PART) {
+            // Object payload only, not the XML bodies of deletes or completions.
+            context.requestBody()
+                    .flatMap(body -> body.optionalContentLength())
+                    .ifPresent(counters::countBytesOut);
+        }
     }
 
     @Override

@@ -76,7 +76,10 @@ public final class S3ClientSettings implements Serializable {
             try {
                 uri = URI.create(endpoint);
             } catch (IllegalArgumentException e) {
-                throw invalid(S3ConnectionOptions.ENDPOINT.key(), endpoint, "not a URI");
+                throw invalid(
+                        S3ConnectionOptions.ENDPOINT.key(),
+                        endpoint,
+                        "must look like https://host[:port]");
             }
             if (uri.getScheme() == null
                     || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
@@ -98,7 +101,7 @@ public final class S3ClientSettings implements Serializable {
         if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
             throw invalid(
                     S3Options.UPLOAD_PART_SIZE.key(),
-                    MemorySize.parse(partSize + "b").toHumanReadableString(),
+                    new MemorySize(partSize).toString(),
                     "must be between 5mb and 5gb");
         }
         requireAtLeast(S3Options.UPLOAD_MAX_PARTS_IN_FLIGHT.key(), maxPartsInFlight, 1);

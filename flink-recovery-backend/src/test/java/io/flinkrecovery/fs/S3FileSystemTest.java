@@ -1,0 +1,126 @@
+package io.flinkrecovery.fs;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.FileSystem.WriteMode;
+import org.apache.flink.core.fs.Path;
+
+import io.flinkrecovery.testing.EmbeddedS3Extension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Flink's {@link FileSystem} API on {@code s3://}, resolved through the service registration. */
+class S3FileSystemTest {
+
+    @RegisterExtension static final EmbeddedS3Extension S3 = new EmbeddedS3Extension("fs-test");
+
+    private Path dir;
+    private FileSystem fs;
+
+    @BeforeAll
+    static void registerFileSystem() {
+        FileSystem.initialize(Configuration.fromMap(S3.flinkConfig()), null);
+    }
+
+    @BeforeEach
+    void newDirectory() throws IOException {
+        dir = new Path("s3://" + S3.bucket() + "/fs-" + UUID.randomUUID());
+        fs = dir.getFileSystem();
+    }
+
+    @Test
+    void flinkResolvesOurFactoryForS3() {
+        assertThat(fs).isInstanceOf(S3FileSystem.class);
+        assertThat(fs.isDistributedFS()).isTrue();
+    }
+
+    @Test
+    void writeReadAndStat() throws IOException {
+        Path file = new Path(dir, "a/file");
+        try (FSDataOutputStream out = fs.create(file, WriteMode.NO_OVERWRITE)) {
+            out.write(new byte[] {1, 2, 3, 4, 5});
+            assertThat(out.getPos()).isEqualTo(5);
+        }
+        try (FSDataInputStream in = fs.open(file)) {
+            in.seek(2);
+            assertThat(in.read()).isEqualTo(3);
+            assertThat(in.getPos()).isEqualTo(3);
+        }
+        FileStatus status = fs.getFileStatus(file);
+        assertThat(status.isDir()).isFalse();
+        assertThat(status.getLen()).isEqualTo(5);
+        assertThat(fs.getFileStatus(new Path(dir, "a")).isDir()).isTrue();
+        assertThat(fs.exists(new Path(dir, "nothing"))).isFalse();
+        assertThatThrownBy(() -> fs.getFileStatus(new Path(dir, "nothing")))
+                .isInstanceOf(FileNotFoundException.class)
+                .hasMessage("No such file or directory: " + dir + "/nothing");
+    }
+
+    @Test
+    void noOverwriteRefusesAnExistingFileAndOverwriteReplacesIt() throws IOException {
+        Path file = new Path(dir, "once");
+        write(file, WriteMode.NO_OVERWRITE, 1);
+
+        assertThatThrownBy(() -> write(file, WriteMode.NO_OVERWRITE, 2))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Cannot create " + file)
+                .hasMessageContaining("already exists");
+        write(file, WriteMode.OVERWRITE, 3);
+        try (FSDataInputStream in = fs.open(file)) {
+            assertThat(in.read()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void listStatusShowsFilesAndDirectories() throws IOException {
+        write(new Path(dir, "x"), WriteMode.NO_OVERWRITE, 1);
+        write(new Path(dir, "sub/y"), WriteMode.NO_OVERWRITE, 1);
+
+        assertThat(
+                        Arrays.stream(fs.listStatus(dir))
+                                .map(s -> s.getPath().getName() + (s.isDir() ? "/" : ""))
+                                .collect(Collectors.toList()))
+                .containsExactlyInAnyOrder("x", "sub/");
+    }
+
+    @Test
+    void deleteIsIdempotentAndRecursiveOnlyWhenAsked() throws IOException {
+        write(new Path(dir, "d/1"), WriteMode.NO_OVERWRITE, 1);
+        write(new Path(dir, "d/e/2"), WriteMode.NO_OVERWRITE, 1);
+
+        assertThatThrownBy(() -> fs.delete(new Path(dir, "d"), false))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("non-empty directory");
+        assertThat(fs.delete(new Path(dir, "d/1"), false)).isTrue();
+        assertThat(fs.delete(new Path(dir, "d/1"), false)).isTrue();
+        assertThat(fs.delete(new Path(dir, "d"), true)).isTrue();
+        assertThat(fs.exists(new Path(dir, "d"))).isFalse();
+    }
+
+    @Test
+    void renameIsRefusedWithAnExplanation() {
+        assertThatThrownBy(() -> fs.rename(new Path(dir, "a"), new Path(dir, "b")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("does not support rename");
+    }
+
+    private void write(Path file, WriteMode mode, int value) throws IOException {
+        try (FSDataOutputStream out = fs.create(file, mode)) {
+            out.write(value);
+        }
+    }
+}
