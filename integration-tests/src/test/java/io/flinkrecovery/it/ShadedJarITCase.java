@@ -47,7 +47,10 @@ class ShadedJarITCase {
                 if (!name.endsWith(".class") || name.endsWith("module-info.class")) {
                     continue;
                 }
-                String path = name.startsWith("META-INF/versions/") ? name.replaceFirst("META-INF/versions/\\d+/", "") : name;
+                String path =
+                        name.startsWith("META-INF/versions/")
+                                ? name.replaceFirst("META-INF/versions/\\d+/", "")
+                                : name;
                 if (!path.startsWith(OURS)) {
                     foreign.add(name);
                 } else if (path.startsWith(RELOCATED)) {
@@ -83,20 +86,27 @@ class ShadedJarITCase {
                 services.add(entry.getName());
                 String service = entry.getName().substring("META-INF/services/".length());
                 if (!service.startsWith("org.apache.flink.")) {
-                    assertThat(service).as("relocated service interface").startsWith("io.flinkrecovery.");
+                    assertThat(service)
+                            .as("relocated service interface")
+                            .startsWith("io.flinkrecovery.");
                 }
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(file.getInputStream(entry), StandardCharsets.UTF_8))) {
+                try (BufferedReader reader =
+                        new BufferedReader(
+                                new InputStreamReader(
+                                        file.getInputStream(entry), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = reader.readLine()) != null) {
                         String impl = line.replaceAll("#.*", "").trim();
-                        if (!impl.isEmpty() && file.getEntry(impl.replace('.', '/') + ".class") == null) {
+                        if (!impl.isEmpty()
+                                && file.getEntry(impl.replace('.', '/') + ".class") == null) {
                             missing.add(entry.getName() + " -> " + impl);
                         }
                     }
                 }
             }
         }
-        assertThat(services).contains("META-INF/services/org.apache.flink.core.fs.FileSystemFactory");
+        assertThat(services)
+                .contains("META-INF/services/org.apache.flink.core.fs.FileSystemFactory");
         assertThat(missing).as("service entries naming classes absent from the jar").isEmpty();
     }
 
