@@ -1,0 +1,57 @@
+package io.flinkrecovery.it;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+
+import io.flinkrecovery.testing.EmbeddedS3Extension;
+
+import java.time.Duration;
+
+/**
+ * MiniCluster and job configurations on the embedded S3 server, as the README's install section.
+ */
+final class TestClusters {
+
+    private TestClusters() {}
+
+    /**
+     * A MiniCluster whose {@code s3://} file system is ours, talking to {@code s3}. Flink's
+     * MiniCluster does not initialize file systems itself, so this does, as a TaskManager would.
+     */
+    static MiniClusterResourceConfiguration miniCluster(EmbeddedS3Extension s3, int slots) {
+        Configuration config = Configuration.fromMap(s3.flinkConfig());
+        FileSystem.initialize(config, null);
+        return new MiniClusterResourceConfiguration.Builder()
+                .setConfiguration(config)
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(slots)
+                .build();
+    }
+
+    /** Job configuration that checkpoints to {@code s3://<bucket>/<prefix>/checkpoints}. */
+    static Configuration s3Storage(EmbeddedS3Extension s3, String prefix) {
+        Configuration config = Configuration.fromMap(s3.flinkConfig());
+        config.setString(
+                "execution.checkpointing.storage",
+                "io.flinkrecovery.storage.S3CheckpointStorageFactory");
+        config.setString("execution.checkpointing.dir", checkpointDir(s3, prefix));
+        config.setString(
+                "execution.checkpointing.savepoint-dir",
+                "s3://" + s3.bucket() + "/" + prefix + "/savepoints");
+        config.setString("execution.checkpointing.interval", "300ms");
+        config.setString(
+                "execution.checkpointing.externalized-checkpoint-retention",
+                "RETAIN_ON_CANCELLATION");
+        config.setString("restart-strategy.type", "fixed-delay");
+        config.setString("restart-strategy.fixed-delay.attempts", "5");
+        config.setString("restart-strategy.fixed-delay.delay", "200ms");
+        return config;
+    }
+
+    static String checkpointDir(EmbeddedS3Extension s3, String prefix) {
+        return "s3://" + s3.bucket() + "/" + prefix + "/checkpoints";
+    }
+
+    static final Duration TIMEOUT = Duration.ofMinutes(2);
+}
