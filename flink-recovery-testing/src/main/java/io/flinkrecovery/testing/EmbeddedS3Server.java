@@ -13,11 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * An S3-compatible server (S3Proxy) on 127.0.0.1 in this JVM, speaking the real S3 REST protocol
@@ -155,6 +157,16 @@ public final class EmbeddedS3Server implements AutoCloseable {
     public boolean bucketExists(String name) {
         Objects.requireNonNull(name, "name");
         return store.containerExists(name);
+    }
+
+    /**
+     * The keys of multipart uploads that were started and neither completed nor aborted. Not a
+     * client call: never counted or failed.
+     */
+    public List<String> pendingMultipartUploads(String bucket) {
+        return store.listMultipartUploads(bucket).stream()
+                .map(software.amazon.awssdk.services.s3.model.MultipartUpload::key)
+                .collect(Collectors.toList());
     }
 
     /** The Flink configuration entries for an S3 client of this server, in a fixed order. */
