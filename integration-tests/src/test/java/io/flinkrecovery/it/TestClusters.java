@@ -49,6 +49,21 @@ final class TestClusters {
         return config;
     }
 
+    /** {@code hashmap}, or {@code rocksdb-incremental}: RocksDB with incremental checkpoints. */
+    static void useBackend(Configuration config, String backend) {
+        switch (backend) {
+            case "hashmap":
+                config.setString("state.backend.type", "hashmap");
+                break;
+            case "rocksdb-incremental":
+                config.setString("state.backend.type", "rocksdb");
+                config.setString("execution.checkpointing.incremental", "true");
+                break;
+            default:
+                throw new IllegalArgumentException("Unknown backend " + backend);
+        }
+    }
+
     static String checkpointDir(EmbeddedS3Extension s3, String prefix) {
         return "s3://" + s3.bucket() + "/" + prefix + "/checkpoints";
     }
