@@ -122,8 +122,10 @@ public final class S3FileSystem extends FileSystem {
     }
 
     /**
-     * Deletes a file, or with {@code recursive} every object below a directory. Returns true also
-     * when there was nothing to delete, as discarding state must be idempotent.
+     * Deletes a file, or with {@code recursive} every object below a directory. Without {@code
+     * recursive} only the object at the path goes: objects below it stay, as S3 keys are
+     * independent. Returns true also when there was nothing to delete, as discarding state must be
+     * idempotent. One request for a file, which is what discarding a state handle costs.
      */
     @Override
     public boolean delete(Path path, boolean recursive) throws IOException {
@@ -145,11 +147,6 @@ public final class S3FileSystem extends FileSystem {
                     store.list(ObjectLocation.of(location.bucket(), location.asDirectoryKey()))) {
                 doomed.addAll(below.map(ObjectInfo::location).collect(Collectors.toList()));
             }
-        } else if (hasObjectsBelow(location)) {
-            throw new IOException(
-                    "Cannot delete "
-                            + location
-                            + ": it is a non-empty directory and recursive is false");
         }
         store.deleteBatch(doomed);
         return true;

@@ -5,13 +5,14 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A sink that keeps, per run id and key, the total with the highest count. Replayed events after a
- * recovery re-emit the same totals, so the result is idempotent and shows exactly-once state: a
- * lost or doubled update changes the final sum. In-process only (a static registry).
+ * A sink that keeps, per run id and key, the total with the highest count, in a static registry of
+ * this JVM. Output replayed after a restore repeats counts already kept, so the result is
+ * idempotent, and a lost or doubled state update shows in the final totals.
  */
 public final class CollectedTotals implements Sink<Total> {
 
@@ -25,8 +26,8 @@ public final class CollectedTotals implements Sink<Total> {
         this.runId = runId;
     }
 
-    /** What the runs with this id have produced so far, by key. */
-    public static Map<Integer, Total> of(String runId) {
+    /** A copy of what the runs with this id have produced so far, sorted by key. */
+    public static SortedMap<Integer, Total> of(String runId) {
         return new TreeMap<>(RUNS.getOrDefault(runId, Map.of()));
     }
 
@@ -34,20 +35,38 @@ public final class CollectedTotals implements Sink<Total> {
         RUNS.remove(runId);
     }
 
+    static void offer(String runId, Total total) {
+        RUNS.computeIfAbsent(runId, id -> new ConcurrentHashMap<>())
+                .merge(
+                        total.key(),
+                        total,
+                        (kept, offered) -> offered.count() > kept.count() ? offered : kept);
+    }
+
     @Override
     public SinkWriter<Total> createWriter(WriterInitContext context) {
-        Map<Integer, Total> totals = RUNS.computeIfAbsent(runId, id -> new ConcurrentHashMap<>());
-        return new SinkWriter<>() {
-            @Override
-            public void write(Total total, Context context) {
-                totals.merge(total.key, total, (a, b) -> a.count >= b.count ? a : b);
-            }
+        return new Writer(runId);
+    }
 
-            @Override
-            public void flush(boolean endOfInput) {}
+    private static final class Writer implements SinkWriter<Total> {
 
-            @Override
-            public void close() {}
-        };
+        private final String runId;
+
+        Writer(String runId) {
+            this.runId = runId;
+        }
+
+        @Override
+        public void write(Total total, Context context) {
+            offer(runId, total);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {
+            // Nothing is buffered.
+        }
+
+        @Override
+        public void close() {}
     }
 }

@@ -1,54 +1,39 @@
 package io.flinkrecovery.examples.totals;
 
-import java.util.Objects;
+/**
+ * One input event of the running-totals job. Every event is a pure function of its index ({@link
+ * #at}), so any run of the job can be checked against {@link ExpectedTotals} without Flink.
+ */
+public record Event(int key, long sequence, long amount) {
 
-/** One deterministic input event: an amount for a key. Event {@code i} is always the same. */
-public final class Event {
+    /** Amounts are in {@code [1, MAX_AMOUNT]}. */
+    static final long MAX_AMOUNT = 1_000;
 
-    public int key;
-    public long sequence;
-    public long amount;
-
-    public Event() {}
-
-    public Event(int key, long sequence, long amount) {
-        this.key = key;
-        this.sequence = sequence;
-        this.amount = amount;
-    }
-
-    /** The event with index {@code index} of a stream over {@code numKeys} keys. */
+    /**
+     * The event with the given index: its key is spread evenly over {@code [0, numKeys)}, its
+     * sequence is the index, and its amount is in {@code [1, 1000]}.
+     */
     public static Event at(long index, int numKeys) {
-        long mixed = mix(index);
-        return new Event(
-                (int) Math.floorMod(mixed, (long) numKeys),
-                index,
-                1 + Math.floorMod(mixed >>> 20, 100L));
-    }
-
-    /** SplitMix64's finalizer: a cheap, well-spread hash of the index. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof Event)) {
-            return false;
+        if (index < 0) {
+            throw new IllegalArgumentException("Invalid index: " + index + " (must be ≥ 0)");
         }
-        Event that = (Event) o;
-        return key == that.key && sequence == that.sequence && amount == that.amount;
+        checkNumKeys(numKeys);
+        int key = (int) Long.remainderUnsigned(mix(index), numKeys);
+        long amount = 1 + Long.remainderUnsigned(mix(~index), MAX_AMOUNT);
+        return new Event(key, index, amount);
     }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(key, sequence, amount);
+    static void checkNumKeys(int numKeys) {
+        if (numKeys <= 0) {
+            throw new IllegalArgumentException("Invalid numKeys: " + numKeys + " (must be > 0)");
+        }
     }
 
-    @Override
-    public String toString() {
-        return "Event{key=" + key + ", sequence=" + sequence + ", amount=" + amount + "}";
+    /** The SplitMix64 finalizer: a fixed bijection that scatters consecutive indexes. */
+    private static long mix(long value) {
+        long z = value + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

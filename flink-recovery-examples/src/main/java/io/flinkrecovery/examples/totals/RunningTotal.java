@@ -7,25 +7,34 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** Keeps a count and a sum per key in keyed state and emits the running total per event. */
+import java.io.IOException;
+
+/** Keeps each key's event count and amount total in keyed state, and emits both per event. */
 final class RunningTotal extends KeyedProcessFunction<Integer, Event, Total> {
 
+    private static final long serialVersionUID = 1L;
+
     private transient ValueState<Long> count;
-    private transient ValueState<Long> sum;
+    private transient ValueState<Long> total;
 
     @Override
     public void open(OpenContext openContext) {
         count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
-        sum = getRuntimeContext().getState(new ValueStateDescriptor<>("sum", Types.LONG));
+        total = getRuntimeContext().getState(new ValueStateDescriptor<>("total", Types.LONG));
     }
 
     @Override
     public void processElement(Event event, Context context, Collector<Total> out)
-            throws Exception {
-        long newCount = (count.value() == null ? 0 : count.value()) + 1;
-        long newSum = (sum.value() == null ? 0 : sum.value()) + event.amount;
+            throws IOException {
+        long newCount = valueOrZero(count) + 1;
+        long newTotal = valueOrZero(total) + event.amount();
         count.update(newCount);
-        sum.update(newSum);
-        out.collect(new Total(event.key, newCount, newSum));
+        total.update(newTotal);
+        out.collect(new Total(event.key(), newCount, newTotal));
+    }
+
+    private static long valueOrZero(ValueState<Long> state) throws IOException {
+        Long value = state.value();
+        return value == null ? 0 : value;
     }
 }
