@@ -13,7 +13,9 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Only {@code objectstore.s3} may talk to the AWS SDK; everything else sees {@code ObjectStore}. */
+/**
+ * Only {@code objectstore.s3} may talk to the AWS SDK; everything else sees {@code ObjectStore}.
+ */
 class PackageBoundariesTest {
 
     private static final Path SOURCES = Paths.get("src", "main", "java", "io", "flinkrecovery");
