@@ -4,6 +4,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 
+import io.flinkrecovery.examples.S3StorageConfig;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 
 import java.time.Duration;
@@ -31,18 +32,12 @@ final class TestClusters {
 
     /** Job configuration that checkpoints to {@code s3://<bucket>/<prefix>/checkpoints}. */
     static Configuration s3Storage(EmbeddedS3Extension s3, String prefix) {
-        Configuration config = Configuration.fromMap(s3.flinkConfig());
-        config.setString(
-                "execution.checkpointing.storage",
-                "io.flinkrecovery.storage.S3CheckpointStorageFactory");
-        config.setString("execution.checkpointing.dir", checkpointDir(s3, prefix));
-        config.setString(
-                "execution.checkpointing.savepoint-dir",
-                "s3://" + s3.bucket() + "/" + prefix + "/savepoints");
-        config.setString("execution.checkpointing.interval", "300ms");
-        config.setString(
-                "execution.checkpointing.externalized-checkpoint-retention",
-                "RETAIN_ON_CANCELLATION");
+        Configuration config =
+                S3StorageConfig.of(
+                        s3.flinkConfig(),
+                        checkpointDir(s3, prefix),
+                        "s3://" + s3.bucket() + "/" + prefix + "/savepoints",
+                        Duration.ofMillis(300));
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "5");
         config.setString("restart-strategy.fixed-delay.delay", "200ms");

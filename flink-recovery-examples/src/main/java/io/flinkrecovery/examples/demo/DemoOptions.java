@@ -2,9 +2,11 @@ package io.flinkrecovery.examples.demo;
 
 import org.apache.flink.configuration.Configuration;
 
+import io.flinkrecovery.examples.S3StorageConfig;
+
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -103,24 +105,20 @@ final class DemoOptions {
      * checkpoint storage, retained checkpoints, the restart strategy and the state backend.
      */
     Configuration flinkConfig(Map<String, String> s3Keys) {
-        Map<String, String> keys = new LinkedHashMap<>(s3Keys);
-        keys.put(
-                "execution.checkpointing.storage",
-                "io.flinkrecovery.storage.S3CheckpointStorageFactory");
-        keys.put("execution.checkpointing.dir", checkpointDir());
-        keys.put("execution.checkpointing.savepoint-dir", "s3://" + BUCKET + "/savepoints");
-        keys.put("execution.checkpointing.interval", "2s");
-        keys.put(
-                "execution.checkpointing.externalized-checkpoint-retention",
-                "RETAIN_ON_CANCELLATION");
-        keys.put("restart-strategy.type", "fixed-delay");
-        keys.put("restart-strategy.fixed-delay.attempts", "3");
-        keys.put("restart-strategy.fixed-delay.delay", "1s");
+        Configuration config =
+                S3StorageConfig.of(
+                        s3Keys,
+                        checkpointDir(),
+                        "s3://" + BUCKET + "/savepoints",
+                        Duration.ofSeconds(2));
+        config.setString("restart-strategy.type", "fixed-delay");
+        config.setString("restart-strategy.fixed-delay.attempts", "3");
+        config.setString("restart-strategy.fixed-delay.delay", "1s");
         // The demo's state is a few kb per subtask; below the default 20 kb it would all be
         // inlined into _metadata. Make it objects, so that restores read them back from S3.
-        keys.put("recovery.storage.inline-threshold", "1kb");
-        keys.put("state.backend.type", stateBackend);
-        keys.put("parallelism.default", String.valueOf(PARALLELISM));
-        return Configuration.fromMap(keys);
+        config.setString("recovery.storage.inline-threshold", "1kb");
+        config.setString("state.backend.type", stateBackend);
+        config.setString("parallelism.default", String.valueOf(PARALLELISM));
+        return config;
     }
 }
