@@ -40,6 +40,7 @@ public final class S3CheckpointStorage implements CheckpointStorage, Configurabl
     private final int inlineThreshold;
     private final int writeBufferSize;
     private final S3ClientSettings settings;
+    private final CheckpointResolver resolver;
 
     private S3CheckpointStorage(
             ObjectLocation checkpointDirectory,
@@ -69,6 +70,7 @@ public final class S3CheckpointStorage implements CheckpointStorage, Configurabl
         }
         this.writeBufferSize = (int) Math.max(buffer, threshold);
         this.settings = S3ClientSettings.fromConfig(config);
+        this.resolver = new CheckpointResolver(config);
     }
 
     /** Storage for {@code checkpointDirectory}, with every other setting at its default. */
@@ -112,7 +114,7 @@ public final class S3CheckpointStorage implements CheckpointStorage, Configurabl
     @Override
     public CompletedCheckpointStorageLocation resolveCheckpoint(String pointer) throws IOException {
         return CheckpointPointers.isS3Pointer(pointer)
-                ? CheckpointPointers.resolve(fileSystem(), pointer)
+                ? resolver.resolve(fileSystem(), pointer)
                 : org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess
                         .resolveCheckpointPointer(pointer);
     }
@@ -126,7 +128,8 @@ public final class S3CheckpointStorage implements CheckpointStorage, Configurabl
                 createCheckpointSubDirs,
                 jobId,
                 inlineThreshold,
-                writeBufferSize);
+                writeBufferSize,
+                resolver);
     }
 
     public ObjectLocation getCheckpointDirectory() {

@@ -27,6 +27,7 @@ final class S3CheckpointStorageAccess extends FsCheckpointStorageAccess {
     private final S3FileSystem s3;
     private final JobID jobId;
     @Nullable private final Path defaultSavepointDirectory;
+    private final CheckpointResolver resolver;
 
     S3CheckpointStorageAccess(
             S3FileSystem fs,
@@ -35,7 +36,8 @@ final class S3CheckpointStorageAccess extends FsCheckpointStorageAccess {
             boolean createCheckpointSubDirs,
             JobID jobId,
             int inlineThreshold,
-            int writeBufferSize)
+            int writeBufferSize,
+            CheckpointResolver resolver)
             throws IOException {
         super(
                 fs,
@@ -48,6 +50,7 @@ final class S3CheckpointStorageAccess extends FsCheckpointStorageAccess {
         this.s3 = fs;
         this.jobId = jobId;
         this.defaultSavepointDirectory = defaultSavepointDirectory;
+        this.resolver = resolver;
     }
 
     /**
@@ -62,7 +65,7 @@ final class S3CheckpointStorageAccess extends FsCheckpointStorageAccess {
     @Override
     public CompletedCheckpointStorageLocation resolveCheckpoint(String pointer) throws IOException {
         return CheckpointPointers.isS3Pointer(pointer)
-                ? CheckpointPointers.resolve(s3, pointer)
+                ? resolver.resolve(s3, pointer)
                 : AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer);
     }
 

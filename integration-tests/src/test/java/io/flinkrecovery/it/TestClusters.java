@@ -8,6 +8,7 @@ import io.flinkrecovery.examples.S3StorageConfig;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * MiniCluster and job configurations on the embedded S3 server, as the README's install section.
@@ -21,7 +22,14 @@ final class TestClusters {
      * MiniCluster does not initialize file systems itself, so this does, as a TaskManager would.
      */
     static MiniClusterResourceConfiguration miniCluster(EmbeddedS3Extension s3, int slots) {
+        return miniCluster(s3, slots, Map.of());
+    }
+
+    /** Like {@link #miniCluster(EmbeddedS3Extension, int)}, with JobManager settings added. */
+    static MiniClusterResourceConfiguration miniCluster(
+            EmbeddedS3Extension s3, int slots, Map<String, String> clusterSettings) {
         Configuration config = Configuration.fromMap(s3.flinkConfig());
+        clusterSettings.forEach(config::setString);
         FileSystem.initialize(config, null);
         return new MiniClusterResourceConfiguration.Builder()
                 .setConfiguration(config)

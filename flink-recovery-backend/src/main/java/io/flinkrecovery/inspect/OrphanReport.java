@@ -1,0 +1,58 @@
+package io.flinkrecovery.inspect;
+
+import io.flinkrecovery.objectstore.ObjectInfo;
+
+import java.util.List;
+
+/**
+ * Objects in a job directory that no retained checkpoint references. Only those older than the
+ * grace period are orphans; younger ones may belong to a checkpoint in progress.
+ */
+public final class OrphanReport {
+
+    private final String jobDirectory;
+    private final int liveObjects;
+    private final List<ObjectInfo> orphans;
+    private final int tooYoung;
+    private final boolean deleted;
+
+    OrphanReport(
+            String jobDirectory,
+            int liveObjects,
+            List<ObjectInfo> orphans,
+            int tooYoung,
+            boolean deleted) {
+        this.jobDirectory = jobDirectory;
+        this.liveObjects = liveObjects;
+        this.orphans = List.copyOf(orphans);
+        this.tooYoung = tooYoung;
+        this.deleted = deleted;
+    }
+
+    public String jobDirectory() {
+        return jobDirectory;
+    }
+
+    /** Objects some retained {@code _metadata} references (including the metadata itself). */
+    public int liveObjects() {
+        return liveObjects;
+    }
+
+    public List<ObjectInfo> orphans() {
+        return orphans;
+    }
+
+    public long orphanBytes() {
+        return orphans.stream().mapToLong(ObjectInfo::size).sum();
+    }
+
+    /** Unreferenced objects left alone because they are younger than the grace period. */
+    public int tooYoung() {
+        return tooYoung;
+    }
+
+    /** Whether the orphans were deleted (false for a dry run). */
+    public boolean deleted() {
+        return deleted;
+    }
+}

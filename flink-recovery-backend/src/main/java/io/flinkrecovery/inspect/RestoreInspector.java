@@ -1,0 +1,248 @@
+package io.flinkrecovery.inspect;
+
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+
+import io.flinkrecovery.inspect.CheckpointSummary.Status;
+import io.flinkrecovery.objectstore.DirectoryListing;
+import io.flinkrecovery.objectstore.ObjectInfo;
+import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectStore;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Proves that a checkpoint will restore before Flink tries: reads {@code _metadata} with Flink's
+ * loader, walks every state handle, checks that each referenced object exists with the right size
+ * (and in deep mode reads it), and that the key groups of every operator are covered once. Also
+ * lists a job's checkpoints, finds the newest valid one, and collects orphaned objects.
+ */
+public final class RestoreInspector {
+
+    static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
+    static final int DEFAULT_THREADS = 16;
+
+    private final ObjectStore store;
+    private final ClassLoader classLoader;
+    private final Progress progress;
+    private final int threads;
+
+    public RestoreInspector(ObjectStore store) {
+        this(store, RestoreInspector.class.getClassLoader(), Progress.NONE, DEFAULT_THREADS);
+    }
+
+    public RestoreInspector(
+            ObjectStore store, ClassLoader classLoader, Progress progress, int threads) {
+        this.store = store;
+        this.classLoader = classLoader;
+        this.progress = progress;
+        this.threads = threads;
+    }
+
+    /**
+     * Validates the checkpoint or savepoint at {@code pointer} (its directory or its {@code
+     * _metadata}). Deep mode also reads every object in full.
+     */
+    public InspectionReport validate(String pointer, boolean deep) throws IOException {
+        ObjectLocation metadataLocation = MetadataLoader.metadataOf(pointer);
+        String directory = MetadataLoader.directoryOf(metadataLocation).toString();
+        Optional<ObjectInfo> metadataObject = store.head(metadataLocation);
+        if (metadataObject.isEmpty()) {
+            return failed(
+                    directory,
+                    Finding.of(
+                            Finding.Kind.MISSING_METADATA,
+                            metadataLocation.toString(),
+                            "Missing "
+                                    + metadataLocation
+                                    + ": the checkpoint never completed, or its metadata was"
+                                    + " deleted"));
+        }
+        CheckpointMetadata metadata;
+        try {
+            metadata = MetadataLoader.load(store, metadataLocation, classLoader);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof java.nio.file.AccessDeniedException) {
+                throw (IOException) e;
+            }
+            return failed(
+                    directory,
+                    Finding.of(
+                            Finding.Kind.UNREADABLE_METADATA,
+                            metadataLocation.toString(),
+                            "Cannot read "
+                                    + metadataLocation
+                                    + " ("
+                                    + metadataObject.get().size()
+                                    + " bytes): "
+                                    + e));
+        }
+        CheckpointContents contents = CheckpointContents.of(metadata);
+        List<Finding> findings = new ArrayList<>(contents.findings());
+        contents.keyGroups().values().forEach(op -> findings.addAll(KeyGroupCoverage.check(op)));
+        findings.addAll(
+                new ObjectChecker(store, threads, progress).check(contents.objects(), deep));
+        long bytes = contents.objects().stream().mapToLong(ReferencedObject::expectedSize).sum();
+        return new InspectionReport(
+                directory,
+                metadata.getCheckpointId(),
+                contents.objects().size(),
+                bytes,
+                contents.inlinedBytes(),
+                findings);
+    }
+
+    /**
+     * Every {@code chk-<n>} and {@code savepoint-*} directory below {@code directory}, newest
+     * first.
+     */
+    public List<CheckpointSummary> list(String directory) throws IOException {
+        ObjectLocation base = ObjectLocation.parse(directory);
+        List<ObjectLocation> subdirectories = store.listDirectory(base).subdirectories();
+        List<CheckpointSummary> summaries = new ArrayList<>();
+        int done = 0;
+        for (ObjectLocation subdirectory : subdirectories) {
+            String name = subdirectory.name();
+            Matcher checkpoint = CHECKPOINT_DIR.matcher(name);
+            boolean isCheckpoint = checkpoint.matches();
+            if (isCheckpoint || name.startsWith("savepoint-")) {
+                summaries.add(
+                        summarize(
+                                subdirectory,
+                                isCheckpoint ? Long.parseLong(checkpoint.group(1)) : -1));
+            }
+            progress.step("listing checkpoints", ++done, subdirectories.size());
+        }
+        summaries.sort(
+                Comparator.comparingLong(CheckpointSummary::checkpointId)
+                        .thenComparing(CheckpointSummary::lastModified)
+                        .reversed());
+        return summaries;
+    }
+
+    /** The newest checkpoint in {@code jobDirectory} that passes fast validation, if any. */
+    public Optional<InspectionReport> latestValid(String jobDirectory) throws IOException {
+        for (CheckpointSummary summary : list(jobDirectory)) {
+            if (summary.status() == Status.COMPLETED && summary.checkpointId() >= 0) {
+                InspectionReport report = validate(summary.pointer(), false);
+                if (report.isValid()) {
+                    return Optional.of(report);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Finds objects in {@code jobDirectory} that no retained {@code _metadata} references and that
+     * are older than {@code grace}, and deletes them if {@code delete}. The live set comes from
+     * every {@code _metadata} below the job directory's parent, since a job restored in CLAIM mode
+     * references files of the job it restored from. If any {@code _metadata} cannot be read (for
+     * example because Flink deleted it meanwhile), nothing is deleted.
+     */
+    public OrphanReport orphans(String jobDirectory, Duration grace, boolean delete, Instant now)
+            throws IOException {
+        ObjectLocation job = ObjectLocation.parse(trimSlash(jobDirectory));
+        List<ObjectInfo> candidates = listAll(job.child(""));
+        Set<ObjectLocation> live = liveObjects(parentOf(job));
+        Instant cutoff = now.minus(grace);
+        List<ObjectInfo> orphans = new ArrayList<>();
+        int tooYoung = 0;
+        for (ObjectInfo object : candidates) {
+            if (live.contains(object.location())) {
+                continue;
+            }
+            if (object.lastModified().isBefore(cutoff)) {
+                orphans.add(object);
+            } else {
+                tooYoung++;
+            }
+        }
+        if (delete && !orphans.isEmpty()) {
+            store.deleteBatch(
+                    orphans.stream().map(ObjectInfo::location).collect(Collectors.toList()));
+        }
+        int liveInJob = (int) candidates.stream().filter(o -> live.contains(o.location())).count();
+        return new OrphanReport(job.toString(), liveInJob, orphans, tooYoung, delete);
+    }
+
+    private Set<ObjectLocation> liveObjects(ObjectLocation checkpointsBase) throws IOException {
+        List<ObjectLocation> metadataFiles =
+                listAll(checkpointsBase.child("")).stream()
+                        .map(ObjectInfo::location)
+                        .filter(l -> l.name().equals(MetadataLoader.METADATA))
+                        .collect(Collectors.toList());
+        Set<ObjectLocation> live = new HashSet<>(metadataFiles);
+        int done = 0;
+        for (ObjectLocation metadata : metadataFiles) {
+            CheckpointMetadata loaded;
+            try {
+                loaded = MetadataLoader.load(store, metadata, classLoader);
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(
+                        "Cannot read "
+                                + metadata
+                                + " while collecting the objects that checkpoints reference, so"
+                                + " nothing was deleted. If Flink just subsumed that checkpoint,"
+                                + " run again; otherwise validate it.",
+                        e);
+            }
+            for (ReferencedObject object : CheckpointContents.of(loaded).objects()) {
+                live.add(object.location());
+            }
+            progress.step("reading checkpoint metadata", ++done, metadataFiles.size());
+        }
+        return live;
+    }
+
+    private CheckpointSummary summarize(ObjectLocation directory, long checkpointId)
+            throws IOException {
+        DirectoryListing listing = store.listDirectory(directory);
+        List<ObjectInfo> objects = listing.objects();
+        boolean committed =
+                objects.stream().anyMatch(o -> o.location().name().equals(MetadataLoader.METADATA));
+        Instant lastModified =
+                objects.stream()
+                        .map(ObjectInfo::lastModified)
+                        .max(Comparator.naturalOrder())
+                        .orElse(Instant.EPOCH);
+        return new CheckpointSummary(
+                trimSlash(directory.toString()),
+                checkpointId,
+                committed ? Status.COMPLETED : Status.INCOMPLETE,
+                objects.size(),
+                objects.stream().mapToLong(ObjectInfo::size).sum(),
+                lastModified);
+    }
+
+    private List<ObjectInfo> listAll(ObjectLocation prefix) throws IOException {
+        try (Stream<ObjectInfo> objects = store.list(prefix)) {
+            return objects.collect(Collectors.toList());
+        }
+    }
+
+    private static InspectionReport failed(String directory, Finding finding) {
+        return new InspectionReport(directory, -1, 0, 0, 0, List.of(finding));
+    }
+
+    private static ObjectLocation parentOf(ObjectLocation directory) {
+        String key = trimSlash(directory.key());
+        return ObjectLocation.of(
+                directory.bucket(), key.substring(0, Math.max(0, key.lastIndexOf('/'))));
+    }
+
+    private static String trimSlash(String path) {
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+}

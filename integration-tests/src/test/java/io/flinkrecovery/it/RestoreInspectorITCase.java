@@ -1,0 +1,202 @@
+package io.flinkrecovery.it;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
+
+import io.flinkrecovery.examples.totals.ExpectedTotals;
+import io.flinkrecovery.examples.totals.RunningTotalsJob;
+import io.flinkrecovery.inspect.CheckpointSummary;
+import io.flinkrecovery.inspect.Finding;
+import io.flinkrecovery.inspect.InspectionReport;
+import io.flinkrecovery.inspect.OrphanReport;
+import io.flinkrecovery.inspect.RestoreInspector;
+import io.flinkrecovery.objectstore.ObjectInfo;
+import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectStore;
+import io.flinkrecovery.storage.S3CheckpointStorage;
+import io.flinkrecovery.testing.EmbeddedS3Extension;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The restore inspector on real checkpoints of the heap and RocksDB incremental backends: zero
+ * findings on untouched checkpoints; every injected corruption detected and named; orphans found
+ * without touching referenced objects; and Flink's restore failing fast, or falling back to the
+ * newest valid checkpoint when asked.
+ */
+class RestoreInspectorITCase {
+
+    @RegisterExtension
+    @Order(1)
+    static final EmbeddedS3Extension S3 = new EmbeddedS3Extension("it-inspect");
+
+    @RegisterExtension
+    @Order(2)
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    () ->
+                            TestClusters.miniCluster(
+                                    S3, 2, Map.of("execution.checkpointing.num-retained", "3")));
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb-incremental"})
+    void detectsEveryCorruptionAndRestoreFailsFastOrFallsBack(
+            String backend, @InjectMiniCluster MiniCluster flink) throws Exception {
+        String runId = "inspect-" + backend;
+        Configuration config = TestClusters.s3Storage(S3, runId);
+        TestClusters.useBackend(config, backend);
+        config.setString("recovery.storage.inline-threshold", "100b");
+        ObjectStore store = S3CheckpointStorage.fromConfig(config).objectStore();
+        RestoreInspector inspector = new RestoreInspector(store);
+
+        JobID job = JobRuns.start(config, job(runId), 2);
+        Checkpoints.awaitStats(flink, job, "5 checkpoints", s -> Checkpoints.completed(s) >= 5);
+        flink.cancelJob(job).get();
+        JobRuns.awaitStatus(flink, job, JobStatus.CANCELED);
+        String jobDir = TestClusters.checkpointDir(S3, runId) + "/" + job;
+
+        List<String> retained =
+                inspector.list(jobDir).stream()
+                        .filter(c -> c.status() == CheckpointSummary.Status.COMPLETED)
+                        .map(CheckpointSummary::pointer)
+                        .collect(Collectors.toList());
+        assertThat(retained).hasSize(3);
+        String newest = retained.get(0);
+        String middle = retained.get(1);
+        String oldest = retained.get(2);
+        for (String pointer : retained) {
+            InspectionReport report = inspector.validate(pointer, true);
+            assertThat(report.findings()).as(pointer).isEmpty();
+            assertThat(report.objectsChecked()).as(pointer).isPositive();
+        }
+        assertThat(inspector.latestValid(jobDir).map(InspectionReport::pointer)).contains(newest);
+
+        // An extra object is an orphan; nothing referenced is.
+        ObjectLocation orphan = ObjectLocation.parse(jobDir + "/shared/orphan-" + backend);
+        store.put(orphan, new byte[] {1, 2, 3});
+        Instant later = Instant.now().plusSeconds(5);
+        OrphanReport young = inspector.orphans(jobDir, Duration.ofHours(1), false, Instant.now());
+        assertThat(young.orphans()).isEmpty();
+        assertThat(young.tooYoung()).isGreaterThanOrEqualTo(1);
+        OrphanReport collected = inspector.orphans(jobDir, Duration.ZERO, true, later);
+        assertThat(collected.orphans()).extracting(ObjectInfo::location).containsExactly(orphan);
+        assertThat(store.head(orphan)).isEmpty();
+        for (String pointer : retained) {
+            assertThat(inspector.validate(pointer, false).findings()).as(pointer).isEmpty();
+        }
+
+        // A deleted exclusive object of the newest checkpoint.
+        ObjectLocation exclusive =
+                firstObject(store, newest + "/", l -> !l.name().equals("_metadata"));
+        store.deleteBatch(List.of(exclusive));
+        InspectionReport missing = inspector.validate(newest, false);
+        assertThat(missing.isValid()).isFalse();
+        assertThat(missing.findings())
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.kind()).isEqualTo(Finding.Kind.MISSING_OBJECT);
+                            assertThat(f.object()).isEqualTo(exclusive.toString());
+                            assertThat(f.operator())
+                                    .isIn(
+                                            RunningTotalsJob.TOTALS_UID,
+                                            RunningTotalsJob.SOURCE_UID,
+                                            RunningTotalsJob.FAILURE_UID,
+                                            RunningTotalsJob.SINK_UID);
+                            assertThat(f.subtask()).isBetween(0, 1);
+                        });
+        assertThat(inspector.latestValid(jobDir).map(InspectionReport::pointer)).contains(middle);
+
+        // Flink's restore path fails fast, naming the object ...
+        Configuration restore = new Configuration(config);
+        restore.setString("execution.state-recovery.path", newest);
+        JobID failed = JobRuns.start(restore, job(runId), 2);
+        JobRuns.awaitStatus(flink, failed, JobStatus.FAILED);
+        Throwable cause = flink.requestJobResult(failed).get().getSerializedThrowable().get();
+        assertThat(ExceptionUtils.stringifyException(cause))
+                .contains(
+                        "Cannot restore from "
+                                + newest
+                                + ": the restore inspector found 1 problem(s)")
+                .contains("Missing object " + exclusive);
+
+        // ... or, when asked, restores the newest valid checkpoint.
+        restore.setString("recovery.restore.fallback", "LATEST_VALID");
+        JobID fallback = JobRuns.start(restore, job(runId), 2);
+        JobRuns.awaitStatus(flink, fallback, JobStatus.FINISHED);
+        assertThat(JobRuns.restoredFrom(flink, fallback).getExternalPath()).isEqualTo(middle);
+        assertThat(ExpectedTotals.mismatches(job(runId).expected(), job(runId).results()))
+                .isEmpty();
+
+        // A truncated object.
+        ObjectLocation truncated =
+                firstObject(store, middle + "/", l -> !l.name().equals("_metadata"));
+        byte[] bytes = read(store, truncated);
+        store.put(truncated, Arrays.copyOf(bytes, bytes.length / 2));
+        assertThat(inspector.validate(middle, false).findings())
+                .extracting(Finding::kind, Finding::object)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                Finding.Kind.SIZE_MISMATCH, truncated.toString()));
+
+        // A truncated _metadata, then a missing one.
+        ObjectLocation metadata = ObjectLocation.parse(oldest + "/_metadata");
+        byte[] metadataBytes = read(store, metadata);
+        store.put(metadata, Arrays.copyOf(metadataBytes, metadataBytes.length / 2));
+        assertThat(inspector.validate(oldest, false).findings())
+                .extracting(Finding::kind)
+                .containsExactly(Finding.Kind.UNREADABLE_METADATA);
+        store.deleteBatch(List.of(metadata));
+        assertThat(inspector.validate(oldest, false).findings())
+                .extracting(Finding::kind)
+                .containsExactly(Finding.Kind.MISSING_METADATA);
+        assertThat(inspector.list(jobDir))
+                .filteredOn(c -> c.pointer().equals(oldest))
+                .extracting(CheckpointSummary::status)
+                .containsExactly(CheckpointSummary.Status.INCOMPLETE);
+        assertThat(inspector.latestValid(jobDir)).isEmpty();
+    }
+
+    private static RunningTotalsJob job(String runId) {
+        return RunningTotalsJob.builder(runId)
+                .events(12_000)
+                .keys(200)
+                .eventsPerSecond(2_000)
+                .build();
+    }
+
+    private static ObjectLocation firstObject(
+            ObjectStore store, String prefix, java.util.function.Predicate<ObjectLocation> filter)
+            throws IOException {
+        try (Stream<ObjectInfo> objects = store.list(ObjectLocation.parse(prefix))) {
+            return objects.map(ObjectInfo::location)
+                    .filter(filter)
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("No object below " + prefix));
+        }
+    }
+
+    private static byte[] read(ObjectStore store, ObjectLocation location) throws IOException {
+        try (java.io.InputStream in = store.open(location)) {
+            return in.readAllBytes();
+        }
+    }
+}
