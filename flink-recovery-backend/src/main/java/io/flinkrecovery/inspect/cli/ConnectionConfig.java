@@ -1,0 +1,52 @@
+package io.flinkrecovery.inspect.cli;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+
+import io.flinkrecovery.config.S3ConnectionOptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+
+/**
+ * The S3 connection of the CLI, from (later wins) a Flink configuration ({@code --conf}), the
+ * {@code AWS_*} environment, and flags.
+ */
+final class ConnectionConfig {
+
+    private ConnectionConfig() {}
+
+    static Configuration build(Map<String, String> flags, Map<String, String> env) {
+        Configuration config = new Configuration();
+        String conf = flags.get("conf");
+        if (conf != null) {
+            Path path = Paths.get(conf);
+            if (!Files.exists(path)) {
+                throw new UsageException("--conf " + conf + ": no such file or directory");
+            }
+            Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+            config.addAll(GlobalConfiguration.loadConfiguration(dir.toString()));
+        }
+        copy(env, "AWS_ENDPOINT_URL", config, S3ConnectionOptions.ENDPOINT.key());
+        copy(env, "AWS_REGION", config, S3ConnectionOptions.REGION.key());
+        copy(env, "AWS_ACCESS_KEY_ID", config, S3ConnectionOptions.ACCESS_KEY.key());
+        copy(env, "AWS_SECRET_ACCESS_KEY", config, S3ConnectionOptions.SECRET_KEY.key());
+        copy(flags, "endpoint", config, S3ConnectionOptions.ENDPOINT.key());
+        copy(flags, "region", config, S3ConnectionOptions.REGION.key());
+        copy(flags, "access-key", config, S3ConnectionOptions.ACCESS_KEY.key());
+        copy(flags, "secret-key", config, S3ConnectionOptions.SECRET_KEY.key());
+        if (flags.containsKey("path-style")) {
+            config.set(S3ConnectionOptions.PATH_STYLE_ACCESS, true);
+        }
+        return config;
+    }
+
+    private static void copy(Map<String, String> from, String name, Configuration to, String key) {
+        String value = from.get(name);
+        if (value != null && !value.isEmpty()) {
+            to.setString(key, value);
+        }
+    }
+}
