@@ -69,7 +69,13 @@ public final class InspectCli {
     }
 
     public static void main(String[] args) {
-        System.exit(new InspectCli(System.out, System.err, System.getenv()).run(args));
+        System.exit(run(args, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs one command line and returns its exit code; for embedding and tests. */
+    public static int run(
+            String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
+        return new InspectCli(out, err, environment).run(args);
     }
 
     int run(String[] args) {

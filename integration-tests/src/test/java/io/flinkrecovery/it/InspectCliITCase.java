@@ -1,0 +1,141 @@
+package io.flinkrecovery.it;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import io.flinkrecovery.examples.totals.RunningTotalsJob;
+import io.flinkrecovery.inspect.cli.InspectCli;
+import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.storage.S3CheckpointStorage;
+import io.flinkrecovery.testing.EmbeddedS3Extension;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The inspector CLI's commands, output and exit codes on a real retained checkpoint. */
+class InspectCliITCase {
+
+    @RegisterExtension
+    @Order(1)
+    static final EmbeddedS3Extension S3 = new EmbeddedS3Extension("it-cli");
+
+    @RegisterExtension
+    @Order(2)
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(() -> TestClusters.miniCluster(S3, 2));
+
+    @Test
+    void commandsReportAndExitWithTheirCodes(@InjectMiniCluster MiniCluster flink)
+            throws Exception {
+        Configuration config = TestClusters.s3Storage(S3, "cli");
+        config.setString("recovery.storage.inline-threshold", "100b");
+        JobID job =
+                JobRuns.start(
+                        config,
+                        RunningTotalsJob.builder("cli")
+                                .events(8_000)
+                                .keys(50)
+                                .eventsPerSecond(2_000)
+                                .build(),
+                        2);
+        Checkpoints.awaitStats(flink, job, "2 checkpoints", s -> Checkpoints.completed(s) >= 2);
+        flink.cancelJob(job).get();
+        JobRuns.awaitStatus(flink, job, JobStatus.CANCELED);
+        String jobDir = TestClusters.checkpointDir(S3, "cli") + "/" + job;
+        String latest = Checkpoints.latestPointer(Checkpoints.stats(flink, job));
+
+        Result list = cli("list", jobDir);
+        assertThat(list.code).isZero();
+        assertThat(list.out).contains("checkpoint", "status", latest, "COMPLETED");
+
+        Result validate = cli("validate", latest, "--deep");
+        assertThat(validate.code).isZero();
+        assertThat(validate.out).startsWith(latest + ": valid");
+        assertThat(validate.err).as("progress on stderr").contains("reading objects:");
+
+        Result json = cli("validate", latest, "--json");
+        assertThat(json.code).isZero();
+        assertThat(json.out)
+                .startsWith("{\"pointer\":\"" + latest + "\"")
+                .contains("\"valid\":true");
+
+        Result latestValid = cli("latest-valid", jobDir);
+        assertThat(latestValid.code).isZero();
+        assertThat(latestValid.out.trim()).isEqualTo(latest);
+
+        ObjectLocation metadata = ObjectLocation.parse(latest + "/_metadata");
+        S3CheckpointStorage.fromConfig(config).objectStore().deleteBatch(List.of(metadata));
+        Result broken = cli("validate", latest);
+        assertThat(broken.code).isEqualTo(1);
+        assertThat(broken.out).contains("MISSING_METADATA", "Missing " + metadata);
+
+        Result orphans = cli("orphans", jobDir, "--grace", "0s");
+        assertThat(orphans.code).as(orphans.out).isEqualTo(1);
+        assertThat(orphans.out).contains("not deleted (dry run; add --delete)");
+
+        Result usage = cli("frobnicate", jobDir);
+        assertThat(usage.code).isEqualTo(2);
+        assertThat(usage.err)
+                .contains("Unknown command 'frobnicate'", "Usage: flink-recovery-inspect");
+    }
+
+    private static Result cli(String... args) {
+        List<String> all = new ArrayList<>();
+        S3.flinkConfig()
+                .forEach(
+                        (key, value) -> {
+                            switch (key) {
+                                case "s3.endpoint":
+                                    all.add("--endpoint=" + value);
+                                    break;
+                                case "s3.access-key":
+                                    all.add("--access-key=" + value);
+                                    break;
+                                case "s3.region":
+                                    all.add("--region=" + value);
+                                    break;
+                                case "s3.path.style.access":
+                                    all.add("--path-style");
+                                    break;
+                                default:
+                                    break;
+                            }
+                        });
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                InspectCli.run(
+                        all.toArray(new String[0]),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        Map.of("AWS_SECRET_ACCESS_KEY", S3.server().secretKey()));
+        return new Result(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static final class Result {
+        final int code;
+        final String out;
+        final String err;
+
+        Result(int code, String out, String err) {
+            this.code = code;
+            this.out = out;
+            this.err = err;
+        }
+    }
+}
