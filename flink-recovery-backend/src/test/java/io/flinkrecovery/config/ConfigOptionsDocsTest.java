@@ -29,7 +29,11 @@ class ConfigOptionsDocsTest {
 
     /** Every *Options class; adding one without listing it here fails {@link #listsAllClasses}. */
     static final List<Class<?>> RECOVERY_OPTION_CLASSES =
-            List.of(S3Options.class, StorageOptions.class, RestoreOptions.class);
+            List.of(
+                    S3Options.class,
+                    StorageOptions.class,
+                    RestoreOptions.class,
+                    BackendOptions.class);
 
     static final Path DOCS = Paths.get("..", "docs", "config.md");
 

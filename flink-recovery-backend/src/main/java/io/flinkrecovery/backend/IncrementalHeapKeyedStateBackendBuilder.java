@@ -1,0 +1,246 @@
+package io.flinkrecovery.backend;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.runtime.state.BackendBuildingException;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupsStateHandle;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.SavepointResources;
+import org.apache.flink.runtime.state.StateBackend.KeyedStateBackendParameters;
+import org.apache.flink.runtime.state.StateSerializerProvider;
+import org.apache.flink.runtime.state.StreamCompressionDecorator;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackendBuilder;
+import org.apache.flink.runtime.state.heap.HeapPriorityQueueSetFactory;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+import org.apache.flink.runtime.state.metrics.LatencyTrackingStateConfig;
+import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
+import org.apache.flink.util.StateMigrationException;
+
+import io.flinkrecovery.backend.restore.HeapStateRegistrar;
+import io.flinkrecovery.backend.restore.IncrementalRestoreOperation;
+import io.flinkrecovery.backend.restore.RangeReader;
+import io.flinkrecovery.backend.snapshot.CompactionPolicy;
+import io.flinkrecovery.backend.snapshot.IncrementalSnapshotter;
+import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.backend.snapshot.SnapshotHistory;
+import io.flinkrecovery.backend.snapshot.SnapshotLayout;
+import io.flinkrecovery.backend.snapshot.TrackedStates;
+import io.flinkrecovery.objectstore.RequestMetrics;
+import io.flinkrecovery.objectstore.s3.S3ObjectStores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds an {@link IncrementalHeapKeyedStateBackend}. Our own snapshots are restored by {@link
+ * IncrementalRestoreOperation}; {@code HashMapStateBackend} checkpoints and canonical savepoints
+ * are handed to Flink's heap builder unchanged, and the next checkpoint writes every key group.
+ */
+final class IncrementalHeapKeyedStateBackendBuilder<K> {
+
+    private static final Logger LOG =
+            LoggerFactory.getLogger(IncrementalHeapKeyedStateBackendBuilder.class);
+
+    /** As in {@code HashMapStateBackend}. */
+    private static final int PRIORITY_QUEUE_INITIAL_CAPACITY = 128;
+
+    private final KeyedStateBackendParameters<K> parameters;
+    private final BackendSettings settings;
+    private final LatencyTrackingStateConfig latencyTrackingConfig;
+    private final SizeTrackingStateConfig sizeTrackingConfig;
+    private final StreamCompressionDecorator compressionDecorator;
+
+    IncrementalHeapKeyedStateBackendBuilder(
+            KeyedStateBackendParameters<K> parameters,
+            BackendSettings settings,
+            LatencyTrackingStateConfig latencyTrackingConfig,
+            SizeTrackingStateConfig sizeTrackingConfig,
+            StreamCompressionDecorator compressionDecorator) {
+        this.parameters = parameters;
+        this.settings = settings;
+        this.latencyTrackingConfig = latencyTrackingConfig;
+        this.sizeTrackingConfig = sizeTrackingConfig;
+        this.compressionDecorator = compressionDecorator;
+    }
+
+    IncrementalHeapKeyedStateBackend<K> build() throws BackendBuildingException {
+        ClassLoader classLoader = parameters.getEnv().getUserCodeClassLoader().asClassLoader();
+        KeyGroupRange range = parameters.getKeyGroupRange();
+        List<KeyedStateHandle> flinkHandles = new ArrayList<>();
+        List<IncrementalRemoteKeyedStateHandle> ownHandles = new ArrayList<>();
+        for (KeyedStateHandle handle : parameters.getStateHandles()) {
+            if (handle == null) {
+                continue;
+            }
+            if (handle instanceof KeyGroupsStateHandle) {
+                flinkHandles.add(handle);
+            } else if (handle instanceof IncrementalRemoteKeyedStateHandle) {
+                ownHandles.add((IncrementalRemoteKeyedStateHandle) handle);
+            } else {
+                throw new BackendBuildingException(
+                        "Cannot restore keyed state from "
+                                + handle.getClass().getSimpleName()
+                                + " "
+                                + handle
+                                + ": IncrementalHeapStateBackend restores its own snapshots,"
+                                + " HashMapStateBackend checkpoints and canonical savepoints");
+            }
+        }
+        if (!flinkHandles.isEmpty() && !ownHandles.isEmpty()) {
+            throw new BackendBuildingException(
+                    "Cannot restore keyed state from a mix of heap snapshots and incremental"
+                            + " heap snapshots of one operator");
+        }
+
+        List<Manifest> manifests = new ArrayList<>();
+        for (IncrementalRemoteKeyedStateHandle handle : ownHandles) {
+            try {
+                manifests.add(Manifest.read(handle.getMetaDataStateHandle(), classLoader));
+            } catch (Exception e) {
+                throw new BackendBuildingException(
+                        "Cannot restore keyed state from " + handle.getMetaDataStateHandle(), e);
+            }
+        }
+        TypeSerializer<K> keySerializer = parameters.getKeySerializer();
+        if (!manifests.isEmpty()) {
+            keySerializer = checkKeySerializer(keySerializer, manifests.get(0));
+        }
+
+        HeapKeyedStateBackend<K> heap =
+                new HeapKeyedStateBackendBuilder<>(
+                                parameters.getKvStateRegistry(),
+                                keySerializer,
+                                classLoader,
+                                parameters.getNumberOfKeyGroups(),
+                                range,
+                                parameters.getEnv().getExecutionConfig(),
+                                parameters.getTtlTimeProvider(),
+                                latencyTrackingConfig,
+                                sizeTrackingConfig,
+                                flinkHandles,
+                                compressionDecorator,
+                                parameters
+                                        .getEnv()
+                                        .getTaskStateManager()
+                                        .createLocalRecoveryConfig(),
+                                new HeapPriorityQueueSetFactory(
+                                        range,
+                                        parameters.getNumberOfKeyGroups(),
+                                        PRIORITY_QUEUE_INITIAL_CAPACITY),
+                                true,
+                                parameters.getCancelStreamRegistry())
+                        .build();
+
+        TrackedStates<K> states = new TrackedStates<>(range, parameters.getNumberOfKeyGroups());
+        SnapshotHistory history = new SnapshotHistory();
+        IncrementalSnapshotter<K> snapshotter =
+                new IncrementalSnapshotter<>(
+                        states,
+                        heap.getKeySerializer(),
+                        history,
+                        new CompactionPolicy(
+                                settings.maxDeltas(), settings.maxSpaceAmplification()));
+        IncrementalHeapKeyedStateBackend<K> backend =
+                new IncrementalHeapKeyedStateBackend<>(heap, states, snapshotter);
+        try {
+            HeapStateRegistrar<K> registrar = new HeapStateRegistrar<>(heap, states);
+            if (!flinkHandles.isEmpty()) {
+                trackStatesRestoredByHeap(heap, registrar);
+            }
+            if (!ownHandles.isEmpty()) {
+                RangeReader reader = new RangeReader(settings.s3Settings());
+                SnapshotLayout restored =
+                        new IncrementalRestoreOperation<>(
+                                        ownHandles,
+                                        manifests,
+                                        range,
+                                        heap.getKeySerializer(),
+                                        registrar,
+                                        reader,
+                                        settings.restoreThreads(),
+                                        parameters.getCancelStreamRegistry())
+                                .restore();
+                history.restored(restored);
+                backend.setRestoredBytes(reader.bytesRead());
+            }
+        } catch (Exception e) {
+            backend.dispose();
+            throw new BackendBuildingException(
+                    "Cannot restore keyed state of " + parameters.getOperatorIdentifier(), e);
+        }
+        registerMetrics();
+        return backend;
+    }
+
+    @SuppressWarnings("unchecked")
+    private TypeSerializer<K> checkKeySerializer(TypeSerializer<K> keySerializer, Manifest manifest)
+            throws BackendBuildingException {
+        StateSerializerProvider<K> provider =
+                StateSerializerProvider.fromNewRegisteredSerializer(keySerializer);
+        TypeSerializerSchemaCompatibility<K> compatibility =
+                provider.setPreviousSerializerSnapshotForRestoredState(
+                        (TypeSerializerSnapshot<K>) manifest.keySerializerSnapshot());
+        if (compatibility.isCompatibleAfterMigration() || compatibility.isIncompatible()) {
+            throw new BackendBuildingException(
+                    "Cannot restore keyed state of " + parameters.getOperatorIdentifier(),
+                    new StateMigrationException(
+                            "The new key serializer ("
+                                    + keySerializer
+                                    + ") must be compatible with the previous key serializer ("
+                                    + provider.previousSchemaSerializer()
+                                    + ")."));
+        }
+        return provider.currentSchemaSerializer();
+    }
+
+    /**
+     * Flink's heap restore wrote straight into its tables: track every restored state, so that it
+     * is in our next snapshot even if the job never touches it. Nothing is confirmed yet, so that
+     * snapshot writes every key group.
+     */
+    private static <K> void trackStatesRestoredByHeap(
+            HeapKeyedStateBackend<K> heap, HeapStateRegistrar<K> registrar) throws Exception {
+        SavepointResources<K> resources = heap.savepoint();
+        List<StateMetaInfoSnapshot> metaInfos;
+        try {
+            metaInfos = resources.getSnapshotResources().getMetaInfoSnapshots();
+        } finally {
+            resources.getSnapshotResources().release();
+        }
+        for (StateMetaInfoSnapshot snapshot : metaInfos) {
+            switch (snapshot.getBackendStateType()) {
+                case KEY_VALUE:
+                    registrar.registerKv(snapshot);
+                    break;
+                case PRIORITY_QUEUE:
+                    registrar.registerPq(snapshot);
+                    break;
+                default:
+                    throw new IllegalStateException(
+                            "Unexpected restored state "
+                                    + snapshot.getName()
+                                    + " of type "
+                                    + snapshot.getBackendStateType());
+            }
+        }
+    }
+
+    private void registerMetrics() {
+        if (!settings.s3CheckpointStorage() || settings.s3Settings() == null) {
+            return;
+        }
+        try {
+            RequestMetrics.register(
+                    parameters.getMetricGroup(),
+                    S3ObjectStores.forSettings(settings.s3Settings()).counters());
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot register the S3 request metrics; continuing without them", e);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.flinkrecovery.backend.restore;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
+import org.apache.flink.runtime.state.StateEntry;
+import org.apache.flink.runtime.state.heap.StateMap;
+import org.apache.flink.runtime.state.heap.StateTable;
+
+import io.flinkrecovery.backend.snapshot.BlockRef;
+import io.flinkrecovery.backend.snapshot.SegmentFormat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Verifies one block's CRC32C and applies its records to the heap: a base fills an empty key group,
+ * a delta puts and deletes entries. The serializers are those of the manifest that references the
+ * block, i.e. those the block was written with.
+ */
+final class BlockApplier<K> {
+
+    private final TypeSerializer<K> keySerializer;
+    private final Map<String, KvTarget> kvTargets;
+    private final Map<String, PqTarget> pqTargets;
+
+    BlockApplier(
+            TypeSerializer<K> keySerializer,
+            Map<String, KvTarget> kvTargets,
+            Map<String, PqTarget> pqTargets) {
+        this.keySerializer = keySerializer;
+        this.kvTargets = kvTargets;
+        this.pqTargets = pqTargets;
+    }
+
+    /** Throws an {@link IOException} naming the segment and key group if the CRC32C differs. */
+    static void verify(BlockRef block, int keyGroup, byte[] data, int offset) throws IOException {
+        CRC32C crc = new CRC32C();
+        crc.update(data, offset, block.length());
+        if ((int) crc.getValue() != block.crc()) {
+            throw new IOException(
+                    "Corrupt "
+                            + (block.isBase() ? "base" : "delta")
+                            + " of key group "
+                            + keyGroup
+                            + " in segment "
+                            + block.segment()
+                            + " at offset "
+                            + block.offset()
+                            + ": CRC32C is "
+                            + Integer.toHexString((int) crc.getValue())
+                            + ", the manifest says "
+                            + Integer.toHexString(block.crc()));
+        }
+    }
+
+    void apply(BlockRef block, int keyGroup, byte[] data, int offset) throws IOException {
+        verify(block, keyGroup, data, offset);
+        DataInputDeserializer in = new DataInputDeserializer(data, offset, block.length());
+        int storedKeyGroup = in.readInt();
+        byte kind = in.readByte();
+        if (storedKeyGroup != keyGroup || kind != block.kind()) {
+            throw new IOException(
+                    "Block at offset "
+                            + block.offset()
+                            + " of segment "
+                            + block.segment()
+                            + " holds key group "
+                            + storedKeyGroup
+                            + ", expected "
+                            + keyGroup);
+        }
+        boolean base = kind == BlockRef.BASE;
+        int sections = in.readInt();
+        for (int s = 0; s < sections; s++) {
+            byte type = in.readByte();
+            String name = in.readUTF();
+            if (type == SegmentFormat.KEYED_STATE) {
+                applyKv(target(kvTargets, name, block), keyGroup, in, base);
+            } else if (type == SegmentFormat.KEYED_STATE_REPLACE) {
+                KvTarget target = target(kvTargets, name, block);
+                removeAll(target.table.getMapForKeyGroup(keyGroup));
+                applyKv(target, keyGroup, in, true);
+            } else if (type == SegmentFormat.PRIORITY_QUEUE) {
+                applyPq(target(pqTargets, name, block), in, base);
+            } else {
+                throw new IOException(
+                        "Unknown section type " + type + " in segment " + block.segment());
+            }
+        }
+    }
+
+    private static <T> T target(Map<String, T> targets, String name, BlockRef block)
+            throws IOException {
+        T target = targets.get(name);
+        if (target == null) {
+            throw new IOException(
+                    "Segment "
+                            + block.segment()
+                            + " holds state "
+                            + name
+                            + " that its manifest lacks");
+        }
+        return target;
+    }
+
+    private void applyKv(KvTarget target, int keyGroup, DataInputDeserializer in, boolean base)
+            throws IOException {
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            byte op = base ? SegmentFormat.PUT : in.readByte();
+            Object namespace = target.namespaceSerializer.deserialize(in);
+            K key = keySerializer.deserialize(in);
+            if (op == SegmentFormat.PUT) {
+                Object value = target.stateSerializer.deserialize(in);
+                target.table.put(key, keyGroup, namespace, value);
+            } else {
+                target.table.getMapForKeyGroup(keyGroup).remove(key, namespace);
+            }
+        }
+    }
+
+    private static void removeAll(StateMap<Object, Object, Object> map) {
+        List<StateEntry<Object, Object, Object>> entries = new ArrayList<>(map.size());
+        for (StateEntry<Object, Object, Object> entry : map) {
+            entries.add(entry);
+        }
+        for (StateEntry<Object, Object, Object> entry : entries) {
+            map.remove(entry.getKey(), entry.getNamespace());
+        }
+    }
+
+    private static void applyPq(PqTarget target, DataInputDeserializer in, boolean base)
+            throws IOException {
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            byte op = base ? SegmentFormat.PUT : in.readByte();
+            Object element = target.serializer.deserialize(in);
+            if (op == SegmentFormat.PUT) {
+                target.queue.add(element);
+            } else {
+                target.queue.remove(element);
+            }
+        }
+    }
+
+    /** Where a keyed state's records go, and how they were serialized. */
+    static final class KvTarget {
+        final StateTable<Object, Object, Object> table;
+        final TypeSerializer<Object> namespaceSerializer;
+        final TypeSerializer<Object> stateSerializer;
+
+        @SuppressWarnings("unchecked")
+        KvTarget(
+                StateTable<?, ?, ?> table,
+                TypeSerializer<?> namespaceSerializer,
+                TypeSerializer<?> stateSerializer) {
+            this.table = (StateTable<Object, Object, Object>) table;
+            this.namespaceSerializer = (TypeSerializer<Object>) namespaceSerializer;
+            this.stateSerializer = (TypeSerializer<Object>) stateSerializer;
+        }
+    }
+
+    /** Where a priority queue's elements go, and how they were serialized. */
+    static final class PqTarget {
+        final KeyGroupedInternalPriorityQueue<Object> queue;
+        final TypeSerializer<Object> serializer;
+
+        @SuppressWarnings("unchecked")
+        PqTarget(KeyGroupedInternalPriorityQueue<Object> queue, TypeSerializer<?> serializer) {
+            this.queue = queue;
+            this.serializer = (TypeSerializer<Object>) serializer;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.flinkrecovery.backend.snapshot;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.state.StateEntry;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.heap.StateMapSnapshot;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Serializes one key group's block (see {@link SegmentFormat}) from a {@link SnapshotPlan}. Reads
+ * each copy-on-write snapshot exactly once, because a snapshot transformer flattens it in place.
+ */
+final class BlockWriter<K> {
+
+    private final SnapshotPlan<K> plan;
+    private final DataOutputSerializer out = new DataOutputSerializer(64 * 1024);
+    private int entries;
+
+    BlockWriter(SnapshotPlan<K> plan) {
+        this.plan = plan;
+    }
+
+    /** Serializes the block of the key group at {@code index} and returns its bytes' length. */
+    int write(int index, boolean base) throws IOException {
+        out.clear();
+        entries = 0;
+        out.writeInt(plan.keyGroupRange.getKeyGroupId(index));
+        out.writeByte(base ? BlockRef.BASE : BlockRef.DELTA);
+        int sectionsAt = out.length();
+        out.writeInt(0);
+        int sections = 0;
+        for (SnapshotPlan.KvWork<K, ?, ?> work : plan.kvWork) {
+            if (base ? writeKvBase(work, index) : writeKvDelta(work, index)) {
+                sections++;
+            }
+        }
+        for (SnapshotPlan.PqWork<?> work : plan.pqWork) {
+            if (base ? writePqBase(work, index) : writePqDelta(work, index)) {
+                sections++;
+            }
+        }
+        out.writeIntUnsafe(sections, sectionsAt);
+        return out.length();
+    }
+
+    byte[] buffer() {
+        return out.getSharedBuffer();
+    }
+
+    int entries() {
+        return entries;
+    }
+
+    private <N, S> boolean writeKvBase(SnapshotPlan.KvWork<K, N, S> work, int index)
+            throws IOException {
+        StateMapSnapshot<K, N, S, ?> snapshot = work.snapshots[index];
+        if (snapshot == null) {
+            return false;
+        }
+        out.writeByte(SegmentFormat.KEYED_STATE);
+        out.writeUTF(work.name);
+        int countAt = out.length();
+        snapshot.writeState(
+                work.keySerializer,
+                work.namespaceSerializer,
+                work.stateSerializer,
+                out,
+                work.transformer);
+        entries += readInt(countAt);
+        return true;
+    }
+
+    private <N, S> boolean writeKvDelta(SnapshotPlan.KvWork<K, N, S> work, int index)
+            throws IOException {
+        List<HashSet<Object>> dirty = work.dirty(index);
+        if (dirty.isEmpty()) {
+            return false;
+        }
+        for (HashSet<Object> set : dirty) {
+            if (set.contains(DirtyKeys.ALL)) {
+                return writeKvReplace(work, index);
+            }
+        }
+        HashSet<Object> remaining = new HashSet<>();
+        for (HashSet<Object> set : dirty) {
+            remaining.addAll(set);
+        }
+        out.writeByte(SegmentFormat.KEYED_STATE);
+        out.writeUTF(work.name);
+        int countAt = out.length();
+        out.writeInt(0);
+        int count = 0;
+        StateMapSnapshot<K, N, S, ?> snapshot = work.snapshots[index];
+        if (snapshot != null) {
+            Iterator<StateEntry<K, N, S>> iterator =
+                    snapshot.getIterator(
+                            work.keySerializer,
+                            work.namespaceSerializer,
+                            work.stateSerializer,
+                            work.transformer);
+            while (iterator.hasNext() && !remaining.isEmpty()) {
+                StateEntry<K, N, S> entry = iterator.next();
+                if (remaining.remove(DirtyKeys.entryId(entry.getKey(), entry.getNamespace()))) {
+                    out.writeByte(SegmentFormat.PUT);
+                    work.namespaceSerializer.serialize(entry.getNamespace(), out);
+                    work.keySerializer.serialize(entry.getKey(), out);
+                    work.stateSerializer.serialize(entry.getState(), out);
+                    count++;
+                }
+            }
+        }
+        for (Object id : remaining) {
+            out.writeByte(SegmentFormat.DELETE);
+            writeKeyAndNamespace(work, id);
+            count++;
+        }
+        out.writeIntUnsafe(count, countAt);
+        entries += count;
+        return true;
+    }
+
+    private <N, S> boolean writeKvReplace(SnapshotPlan.KvWork<K, N, S> work, int index)
+            throws IOException {
+        out.writeByte(SegmentFormat.KEYED_STATE_REPLACE);
+        out.writeUTF(work.name);
+        StateMapSnapshot<K, N, S, ?> snapshot = work.snapshots[index];
+        if (snapshot == null) {
+            out.writeInt(0);
+            return true;
+        }
+        int countAt = out.length();
+        snapshot.writeState(
+                work.keySerializer,
+                work.namespaceSerializer,
+                work.stateSerializer,
+                out,
+                work.transformer);
+        entries += readInt(countAt);
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <N, S> void writeKeyAndNamespace(SnapshotPlan.KvWork<K, N, S> work, Object id)
+            throws IOException {
+        if (id instanceof DirtyKeys.KeyAndNamespace) {
+            DirtyKeys.KeyAndNamespace pair = (DirtyKeys.KeyAndNamespace) id;
+            work.namespaceSerializer.serialize((N) pair.namespace(), out);
+            work.keySerializer.serialize((K) pair.key(), out);
+        } else {
+            work.namespaceSerializer.serialize((N) VoidNamespace.INSTANCE, out);
+            work.keySerializer.serialize((K) id, out);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> boolean writePqBase(SnapshotPlan.PqWork<T> work, int index) throws IOException {
+        Object[] elements = work.elements[index];
+        if (elements == null) {
+            return false;
+        }
+        out.writeByte(SegmentFormat.PRIORITY_QUEUE);
+        out.writeUTF(work.name);
+        out.writeInt(elements.length);
+        TypeSerializer<T> serializer = work.serializer;
+        for (Object element : elements) {
+            serializer.serialize((T) element, out);
+        }
+        entries += elements.length;
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> boolean writePqDelta(SnapshotPlan.PqWork<T> work, int index) throws IOException {
+        Map<Object, Boolean> changes = work.changes[index];
+        if (changes == null) {
+            return false;
+        }
+        out.writeByte(SegmentFormat.PRIORITY_QUEUE);
+        out.writeUTF(work.name);
+        out.writeInt(changes.size());
+        for (Map.Entry<Object, Boolean> change : changes.entrySet()) {
+            out.writeByte(change.getValue() ? SegmentFormat.PUT : SegmentFormat.DELETE);
+            work.serializer.serialize((T) change.getKey(), out);
+        }
+        entries += changes.size();
+        return true;
+    }
+
+    private int readInt(int at) {
+        byte[] b = out.getSharedBuffer();
+        return ((b[at] & 0xff) << 24)
+                | ((b[at + 1] & 0xff) << 16)
+                | ((b[at + 2] & 0xff) << 8)
+                | (b[at + 3] & 0xff);
+    }
+}

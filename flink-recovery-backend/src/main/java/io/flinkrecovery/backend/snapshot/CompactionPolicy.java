@@ -1,0 +1,106 @@
+package io.flinkrecovery.backend.snapshot;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Picks the key groups whose base a checkpoint rewrites. A key group must be rewritten when one
+ * more delta would exceed {@code maxDeltas}, or when its chain would keep more than {@code
+ * maxAmplification} bytes per live byte. To avoid every key group reaching a bound in the same
+ * checkpoint, each checkpoint also earns a rewrite budget proportional to the rate at which the
+ * bounds are being used up (live bytes of the changed key groups over {@code maxDeltas}, changed
+ * bytes over {@code maxAmplification - 1}) and spends it on the key groups closest to a bound.
+ *
+ * <p>Task thread only: the budget carries over between checkpoints.
+ */
+public final class CompactionPolicy {
+
+    private final int maxDeltas;
+    private final double maxAmplification;
+    private double credit;
+
+    public CompactionPolicy(int maxDeltas, double maxAmplification) {
+        this.maxDeltas = maxDeltas;
+        this.maxAmplification = maxAmplification;
+    }
+
+    /** One changed key group that already has a chain. */
+    public static final class Candidate {
+        final int index;
+        final int deltas;
+        final double keptBytes;
+        final double liveBytes;
+        final double deltaBytes;
+
+        /**
+         * @param index caller's index of the key group
+         * @param deltas deltas in its chain now
+         * @param keptBytes bytes of its chain now
+         * @param liveBytes estimated bytes of a fresh base
+         * @param deltaBytes estimated bytes of the delta this checkpoint would append
+         */
+        public Candidate(
+                int index, int deltas, double keptBytes, double liveBytes, double deltaBytes) {
+            this.index = index;
+            this.deltas = deltas;
+            this.keptBytes = keptBytes;
+            this.liveBytes = liveBytes;
+            this.deltaBytes = deltaBytes;
+        }
+
+        double amplificationAfterDelta() {
+            return liveBytes <= 0 ? Double.POSITIVE_INFINITY : (keptBytes + deltaBytes) / liveBytes;
+        }
+    }
+
+    /** The indexes of the candidates to rewrite as bases in this checkpoint. */
+    public BitSet select(List<Candidate> candidates) {
+        BitSet rewrite = new BitSet();
+        if (candidates.isEmpty()) {
+            return rewrite;
+        }
+        double liveOfChanged = 0;
+        double changed = 0;
+        double largest = 0;
+        for (Candidate c : candidates) {
+            liveOfChanged += c.liveBytes;
+            changed += c.deltaBytes;
+            largest = Math.max(largest, c.liveBytes);
+        }
+        double accrual = Math.max(liveOfChanged / maxDeltas, changed / (maxAmplification - 1));
+        double cap = accrual + largest;
+        credit = Math.min(credit + accrual, cap);
+
+        List<Candidate> optional = new ArrayList<>();
+        for (Candidate c : candidates) {
+            if (mustRewrite(c)) {
+                rewrite.set(c.index);
+                credit -= c.liveBytes;
+            } else {
+                optional.add(c);
+            }
+        }
+        credit = Math.max(credit, -cap);
+        optional.sort(Comparator.comparingDouble(this::pressure).reversed());
+        for (Candidate c : optional) {
+            if (c.liveBytes <= credit) {
+                rewrite.set(c.index);
+                credit -= c.liveBytes;
+            }
+        }
+        return rewrite;
+    }
+
+    boolean mustRewrite(Candidate c) {
+        return c.deltas + 1 > maxDeltas || c.amplificationAfterDelta() > maxAmplification;
+    }
+
+    /** How close a key group would be to its nearest bound after this checkpoint, 0..1. */
+    double pressure(Candidate c) {
+        double byDeltas = (c.deltas + 1) / (double) maxDeltas;
+        double byAmplification = (c.amplificationAfterDelta() - 1) / (maxAmplification - 1);
+        return Math.max(byDeltas, byAmplification);
+    }
+}

@@ -1,0 +1,516 @@
+package io.flinkrecovery.backend.snapshot;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.checkpoint.SnapshotType.SharingFilesStrategy;
+import org.apache.flink.runtime.state.CheckpointStateOutputStream;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
+import org.apache.flink.runtime.state.CheckpointedStateScope;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.PlaceholderStreamStateHandle;
+import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
+import org.apache.flink.runtime.state.SnapshotResult;
+import org.apache.flink.runtime.state.SnapshotStrategy;
+import org.apache.flink.runtime.state.StateSnapshotTransformer;
+import org.apache.flink.runtime.state.StreamStateHandle;
+import org.apache.flink.runtime.state.filemerging.SegmentFileStateHandle;
+import org.apache.flink.runtime.state.heap.StateMap;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+import org.apache.flink.util.IOUtils;
+
+import javax.annotation.Nonnull;
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+
+/**
+ * One snapshot of an incremental heap backend. The synchronous phase drains the changes, decides
+ * per key group whether to keep, extend or rewrite its chain, and takes copy-on-write snapshots of
+ * only the key groups it writes; it serializes nothing. The asynchronous phase writes one segment
+ * (all blocks of this snapshot) and one manifest, and returns an {@link
+ * IncrementalRemoteKeyedStateHandle} whose shared state is every segment the manifest references.
+ *
+ * <p>Create one per snapshot: it carries that snapshot's {@link CheckpointOptions}.
+ */
+final class IncrementalSnapshotStrategy<K>
+        implements SnapshotStrategy<KeyedStateHandle, SnapshotPlan<K>> {
+
+    private static final String SEGMENT_PREFIX = "segment-";
+
+    private final TrackedStates<K> states;
+    private final TypeSerializer<K> keySerializer;
+    private final SnapshotHistory history;
+    private final CompactionPolicy compaction;
+    private final UUID backendId;
+    private final SharingFilesStrategy sharing;
+
+    IncrementalSnapshotStrategy(
+            TrackedStates<K> states,
+            TypeSerializer<K> keySerializer,
+            SnapshotHistory history,
+            CompactionPolicy compaction,
+            UUID backendId,
+            CheckpointOptions checkpointOptions) {
+        this.states = states;
+        this.keySerializer = keySerializer;
+        this.history = history;
+        this.compaction = compaction;
+        this.backendId = backendId;
+        this.sharing = checkpointOptions.getCheckpointType().getSharingFilesStrategy();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Synchronous phase
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    @Nullable
+    public SnapshotPlan<K> syncPrepareResources(long checkpointId) {
+        if (states.isEmpty()) {
+            return null;
+        }
+        KeyGroupRange range = states.keyGroupRange();
+        int numberOfKeyGroups = range.getNumberOfKeyGroups();
+
+        List<StateMetaInfoSnapshot> metaInfos = new ArrayList<>();
+        Map<String, byte[]> fingerprints = new HashMap<>();
+        List<SnapshotPlan.KvWork<K, ?, ?>> kvWork = new ArrayList<>();
+        for (TrackedStates.KvState<K, ?, ?> state : states.kvStates()) {
+            kvWork.add(prepareKv(state, metaInfos, fingerprints, numberOfKeyGroups));
+        }
+        List<SnapshotPlan.PqWork<?>> pqWork = new ArrayList<>();
+        for (TrackedStates.PqState<?> state : states.pqStates()) {
+            pqWork.add(preparePq(state, metaInfos, fingerprints, numberOfKeyGroups));
+        }
+
+        if (sharing != SharingFilesStrategy.NO_SHARING) {
+            // A savepoint is no base for later deltas, so it leaves the changes where they are.
+            history.addChanges(checkpointId, ChangeBatch.drain(states));
+        }
+        SnapshotLayout base = null;
+        List<ChangeBatch> changes = Collections.emptyList();
+        if (sharing == SharingFilesStrategy.FORWARD_BACKWARD) {
+            base = history.confirmed();
+            if (base != null
+                    && (!base.keyGroupRange().equals(range)
+                            || serializersChanged(base.fingerprints(), fingerprints))) {
+                // Old blocks were written with other serializers: start every chain over.
+                base = null;
+            }
+            if (base != null) {
+                changes = history.changesSinceConfirmed();
+            }
+        }
+
+        int[] entries = new int[numberOfKeyGroups];
+        for (TrackedStates.KvState<K, ?, ?> state : states.kvStates()) {
+            for (int i = 0; i < numberOfKeyGroups; i++) {
+                entries[i] += state.table().getMapForKeyGroup(range.getKeyGroupId(i)).size();
+            }
+        }
+        for (TrackedStates.PqState<?> state : states.pqStates()) {
+            for (int i = 0; i < numberOfKeyGroups; i++) {
+                entries[i] += state.queue().getSubsetForKeyGroup(range.getKeyGroupId(i)).size();
+            }
+        }
+        int[] dirtyCounts = new int[numberOfKeyGroups];
+        for (ChangeBatch batch : changes) {
+            for (HashSet<Object>[] sets : batch.all().values()) {
+                for (int i = 0; i < numberOfKeyGroups; i++) {
+                    dirtyCounts[i] += sets[i] == null ? 0 : sets[i].size();
+                }
+            }
+        }
+
+        SnapshotPlan.Action[] actions = decide(base, entries, dirtyCounts);
+        for (SnapshotPlan.KvWork<K, ?, ?> work : kvWork) {
+            captureKv(work, actions, changes);
+        }
+        for (SnapshotPlan.PqWork<?> work : pqWork) {
+            capturePq(work, actions, changes);
+        }
+        return new SnapshotPlan<>(
+                checkpointId,
+                range,
+                keySerializer.duplicate(),
+                metaInfos,
+                fingerprints,
+                base,
+                actions,
+                kvWork,
+                pqWork);
+    }
+
+    private <N, S> SnapshotPlan.KvWork<K, N, S> prepareKv(
+            TrackedStates.KvState<K, N, S> state,
+            List<StateMetaInfoSnapshot> metaInfos,
+            Map<String, byte[]> fingerprints,
+            int numberOfKeyGroups) {
+        RegisteredKeyValueStateBackendMetaInfo<N, S> metaInfo = state.table().getMetaInfo();
+        StateMetaInfoSnapshot snapshot = metaInfo.snapshot();
+        metaInfos.add(snapshot);
+        fingerprints.put(ChangeBatch.kvId(state.name()), state.fingerprint(snapshot));
+        // Transformers are not thread-safe and their factory must be called from one thread.
+        StateSnapshotTransformer<S> transformer =
+                metaInfo.getStateSnapshotTransformFactory()
+                        .createForDeserializedState()
+                        .orElse(null);
+        KeyGroupRange range = states.keyGroupRange();
+        if (transformer != null) {
+            // The transformer (TTL's cleanup in full snapshots) must see every entry.
+            for (int i = 0; i < numberOfKeyGroups; i++) {
+                int keyGroup = range.getKeyGroupId(i);
+                if (!state.table().getMapForKeyGroup(keyGroup).isEmpty()) {
+                    state.dirty().markAll(keyGroup);
+                }
+            }
+        }
+        state.markUntrackedChanges(range);
+        return new SnapshotPlan.KvWork<>(
+                state.name(),
+                state.table().getKeySerializer().duplicate(),
+                metaInfo.getNamespaceSerializer().duplicate(),
+                metaInfo.getStateSerializer().duplicate(),
+                transformer,
+                numberOfKeyGroups);
+    }
+
+    private <T> SnapshotPlan.PqWork<T> preparePq(
+            TrackedStates.PqState<T> state,
+            List<StateMetaInfoSnapshot> metaInfos,
+            Map<String, byte[]> fingerprints,
+            int numberOfKeyGroups) {
+        StateMetaInfoSnapshot snapshot = state.metaInfoSnapshot();
+        metaInfos.add(snapshot);
+        fingerprints.put(ChangeBatch.pqId(state.name()), state.fingerprint(snapshot));
+        return new SnapshotPlan.PqWork<>(
+                state.name(), state.serializer().duplicate(), numberOfKeyGroups);
+    }
+
+    private static boolean serializersChanged(
+            Map<String, byte[]> previous, Map<String, byte[]> current) {
+        for (Map.Entry<String, byte[]> entry : previous.entrySet()) {
+            byte[] now = current.get(entry.getKey());
+            if (now == null || !Arrays.equals(now, entry.getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private SnapshotPlan.Action[] decide(
+            @Nullable SnapshotLayout base, int[] entries, int[] dirtyCounts) {
+        KeyGroupRange range = states.keyGroupRange();
+        SnapshotPlan.Action[] actions = new SnapshotPlan.Action[entries.length];
+        List<CompactionPolicy.Candidate> candidates = new ArrayList<>();
+        for (int i = 0; i < entries.length; i++) {
+            if (entries[i] == 0) {
+                actions[i] = SnapshotPlan.Action.EMPTY;
+                continue;
+            }
+            List<BlockRef> chain = base == null ? null : base.chain(range.getKeyGroupId(i));
+            if (chain == null || chain.isEmpty()) {
+                actions[i] = SnapshotPlan.Action.BASE;
+            } else if (dirtyCounts[i] == 0) {
+                actions[i] = SnapshotPlan.Action.KEEP;
+            } else {
+                actions[i] = SnapshotPlan.Action.DELTA;
+                candidates.add(candidate(i, chain, entries[i], dirtyCounts[i]));
+            }
+        }
+        BitSet rewrite = compaction.select(candidates);
+        for (int i = rewrite.nextSetBit(0); i >= 0; i = rewrite.nextSetBit(i + 1)) {
+            actions[i] = SnapshotPlan.Action.BASE;
+        }
+        return actions;
+    }
+
+    private static CompactionPolicy.Candidate candidate(
+            int index, List<BlockRef> chain, int entries, int dirty) {
+        long kept = 0;
+        long keptEntries = 0;
+        for (BlockRef block : chain) {
+            kept += block.length();
+            keptEntries += block.entries();
+        }
+        BlockRef first = chain.get(0);
+        double perEntry =
+                first.entries() > 0
+                        ? first.length() / (double) first.entries()
+                        : kept / (double) Math.max(1, keptEntries);
+        return new CompactionPolicy.Candidate(
+                index, chain.size() - 1, kept, entries * perEntry, dirty * perEntry);
+    }
+
+    private <N, S> void captureKv(
+            SnapshotPlan.KvWork<K, N, S> work,
+            SnapshotPlan.Action[] actions,
+            List<ChangeBatch> changes) {
+        KeyGroupRange range = states.keyGroupRange();
+        TrackedStates.KvState<K, ?, ?> tracked = null;
+        for (TrackedStates.KvState<K, ?, ?> state : states.kvStates()) {
+            if (state.name().equals(work.name)) {
+                tracked = state;
+            }
+        }
+        @SuppressWarnings("unchecked")
+        TrackedStates.KvState<K, N, S> state = (TrackedStates.KvState<K, N, S>) tracked;
+        String id = ChangeBatch.kvId(work.name);
+        for (int i = 0; i < actions.length; i++) {
+            StateMap<K, N, S> map = state.table().getMapForKeyGroup(range.getKeyGroupId(i));
+            if (actions[i] == SnapshotPlan.Action.BASE) {
+                if (!map.isEmpty()) {
+                    work.snapshots[i] = map.stateSnapshot();
+                }
+            } else if (actions[i] == SnapshotPlan.Action.DELTA) {
+                List<HashSet<Object>> dirty = dirtySets(changes, id, i);
+                if (!dirty.isEmpty()) {
+                    work.dirty[i] = dirty;
+                    work.snapshots[i] = map.stateSnapshot();
+                }
+            }
+        }
+    }
+
+    private <T> void capturePq(
+            SnapshotPlan.PqWork<T> work, SnapshotPlan.Action[] actions, List<ChangeBatch> changes) {
+        KeyGroupRange range = states.keyGroupRange();
+        TrackedStates.PqState<?> state = null;
+        for (TrackedStates.PqState<?> candidate : states.pqStates()) {
+            if (candidate.name().equals(work.name)) {
+                state = candidate;
+            }
+        }
+        String id = ChangeBatch.pqId(work.name);
+        for (int i = 0; i < actions.length; i++) {
+            Set<?> subset = state.queue().getSubsetForKeyGroup(range.getKeyGroupId(i));
+            if (actions[i] == SnapshotPlan.Action.BASE) {
+                if (!subset.isEmpty()) {
+                    // Timers are immutable apart from their heap index: a shallow copy suffices.
+                    work.elements[i] = subset.toArray();
+                }
+            } else if (actions[i] == SnapshotPlan.Action.DELTA) {
+                List<HashSet<Object>> dirty = dirtySets(changes, id, i);
+                if (!dirty.isEmpty()) {
+                    Map<Object, Boolean> present = new LinkedHashMap<>();
+                    for (HashSet<Object> set : dirty) {
+                        for (Object element : set) {
+                            present.put(element, subset.contains(element));
+                        }
+                    }
+                    work.changes[i] = present;
+                }
+            }
+        }
+    }
+
+    private static List<HashSet<Object>> dirtySets(
+            List<ChangeBatch> changes, String stateId, int index) {
+        List<HashSet<Object>> result = null;
+        for (ChangeBatch batch : changes) {
+            HashSet<Object>[] sets = batch.sets(stateId);
+            if (sets != null && sets[index] != null && !sets[index].isEmpty()) {
+                if (result == null) {
+                    result = new ArrayList<>(changes.size());
+                }
+                result.add(sets[index]);
+            }
+        }
+        return result == null ? Collections.emptyList() : result;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    //  Asynchronous phase
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public SnapshotResultSupplier<KeyedStateHandle> asyncSnapshot(
+            @Nullable SnapshotPlan<K> plan,
+            long checkpointId,
+            long timestamp,
+            @Nonnull CheckpointStreamFactory streamFactory,
+            @Nonnull CheckpointOptions checkpointOptions) {
+        if (plan == null) {
+            return registry -> SnapshotResult.empty();
+        }
+        CheckpointedStateScope segmentScope =
+                sharing == SharingFilesStrategy.NO_SHARING
+                        ? CheckpointedStateScope.EXCLUSIVE
+                        : CheckpointedStateScope.SHARED;
+        return registry -> {
+            String segmentName = SEGMENT_PREFIX + UUID.randomUUID();
+            List<List<BlockRef>> chains = new ArrayList<>(plan.actions.length);
+            StreamStateHandle segment = null;
+            try {
+                if (plan.writesAnything()) {
+                    CheckpointStateOutputStream out =
+                            streamFactory.createCheckpointStateOutputStream(segmentScope);
+                    registry.registerCloseable(out);
+                    BlockRef[] written = writeSegment(plan, segmentName, out);
+                    segment = closeAndGetHandle(registry, out);
+                    buildChains(plan, written, chains);
+                } else {
+                    buildChains(plan, new BlockRef[plan.actions.length], chains);
+                }
+
+                Map<String, StreamStateHandle> segments = new LinkedHashMap<>();
+                List<HandleAndLocalPath> shared = new ArrayList<>();
+                for (List<BlockRef> chain : chains) {
+                    for (BlockRef block : chain) {
+                        if (segments.containsKey(block.segment())) {
+                            continue;
+                        }
+                        if (block.segment().equals(segmentName)) {
+                            segments.put(segmentName, segment);
+                            shared.add(HandleAndLocalPath.of(segment, segmentName));
+                        } else {
+                            StreamStateHandle old = plan.base.segments().get(block.segment());
+                            if (old == null) {
+                                throw new IllegalStateException(
+                                        "Segment " + block.segment() + " is not confirmed");
+                            }
+                            segments.put(block.segment(), old);
+                            shared.add(HandleAndLocalPath.of(placeholder(old), block.segment()));
+                        }
+                    }
+                }
+
+                CheckpointStateOutputStream manifestOut =
+                        streamFactory.createCheckpointStateOutputStream(
+                                CheckpointedStateScope.EXCLUSIVE);
+                registry.registerCloseable(manifestOut);
+                Manifest.write(
+                        new DataOutputViewStreamWrapper(manifestOut),
+                        plan.keySerializer,
+                        plan.metaInfos,
+                        plan.keyGroupRange,
+                        chains);
+                StreamStateHandle manifest = closeAndGetHandle(registry, manifestOut);
+
+                long written =
+                        manifest.getStateSize() + (segment == null ? 0 : segment.getStateSize());
+                IncrementalRemoteKeyedStateHandle handle =
+                        new IncrementalRemoteKeyedStateHandle(
+                                backendId,
+                                plan.keyGroupRange,
+                                checkpointId,
+                                shared,
+                                Collections.emptyList(),
+                                manifest,
+                                written);
+                if (sharing != SharingFilesStrategy.NO_SHARING) {
+                    history.recordPending(
+                            new SnapshotLayout(
+                                    checkpointId,
+                                    plan.keyGroupRange,
+                                    chains,
+                                    segments,
+                                    plan.fingerprints));
+                }
+                return SnapshotResult.of(handle);
+            } catch (Exception e) {
+                if (segment != null) {
+                    try {
+                        segment.discardState();
+                    } catch (Exception discard) {
+                        e.addSuppressed(discard);
+                    }
+                }
+                throw e;
+            }
+        };
+    }
+
+    private static <K> BlockRef[] writeSegment(
+            SnapshotPlan<K> plan, String segmentName, CheckpointStateOutputStream out)
+            throws IOException {
+        DataOutputViewStreamWrapper view = new DataOutputViewStreamWrapper(out);
+        view.writeInt(SegmentFormat.MAGIC);
+        view.writeInt(SegmentFormat.VERSION);
+        view.writeLong(plan.checkpointId);
+        BlockWriter<K> writer = new BlockWriter<>(plan);
+        CRC32C crc = new CRC32C();
+        BlockRef[] written = new BlockRef[plan.actions.length];
+        for (int i = 0; i < plan.actions.length; i++) {
+            SnapshotPlan.Action action = plan.actions[i];
+            if (action != SnapshotPlan.Action.BASE && action != SnapshotPlan.Action.DELTA) {
+                continue;
+            }
+            boolean base = action == SnapshotPlan.Action.BASE;
+            int length = writer.write(i, base);
+            plan.release(i);
+            crc.reset();
+            crc.update(writer.buffer(), 0, length);
+            long offset = out.getPos();
+            out.write(writer.buffer(), 0, length);
+            written[i] =
+                    new BlockRef(
+                            segmentName,
+                            offset,
+                            length,
+                            (int) crc.getValue(),
+                            base ? BlockRef.BASE : BlockRef.DELTA,
+                            writer.entries());
+        }
+        return written;
+    }
+
+    private static <K> void buildChains(
+            SnapshotPlan<K> plan, BlockRef[] written, List<List<BlockRef>> chains) {
+        for (int i = 0; i < plan.actions.length; i++) {
+            int keyGroup = plan.keyGroupRange.getKeyGroupId(i);
+            switch (plan.actions[i]) {
+                case KEEP:
+                    chains.add(plan.base.chain(keyGroup));
+                    break;
+                case DELTA:
+                    List<BlockRef> chain = new ArrayList<>(plan.base.chain(keyGroup));
+                    chain.add(written[i]);
+                    chains.add(Collections.unmodifiableList(chain));
+                    break;
+                case BASE:
+                    chains.add(Collections.singletonList(written[i]));
+                    break;
+                default:
+                    chains.add(Collections.emptyList());
+            }
+        }
+    }
+
+    private static StreamStateHandle closeAndGetHandle(
+            org.apache.flink.core.fs.CloseableRegistry registry, CheckpointStateOutputStream out)
+            throws IOException {
+        if (!registry.unregisterCloseable(out)) {
+            IOUtils.closeQuietly(out);
+            throw new IOException("Snapshot stream was closed: the snapshot was cancelled");
+        }
+        StreamStateHandle handle = out.closeAndGetHandle();
+        if (handle == null) {
+            throw new IOException("Snapshot stream returned no handle");
+        }
+        return handle;
+    }
+
+    private static StreamStateHandle placeholder(StreamStateHandle handle) {
+        return new PlaceholderStreamStateHandle(
+                handle.getStreamStateHandleID(),
+                handle.getStateSize(),
+                handle instanceof SegmentFileStateHandle);
+    }
+}

@@ -1,0 +1,63 @@
+package io.flinkrecovery.backend.snapshot;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.SnapshotExecutionType;
+import org.apache.flink.runtime.state.SnapshotResult;
+import org.apache.flink.runtime.state.SnapshotStrategyRunner;
+
+import java.util.UUID;
+import java.util.concurrent.RunnableFuture;
+
+/**
+ * Takes the snapshots of one keyed backend: the entry point for the backend, which owns the states,
+ * the sharing history and the compaction budget that every snapshot shares.
+ */
+public final class IncrementalSnapshotter<K> {
+
+    private final TrackedStates<K> states;
+    private final TypeSerializer<K> keySerializer;
+    private final SnapshotHistory history;
+    private final CompactionPolicy compaction;
+    private final UUID backendId = UUID.randomUUID();
+
+    public IncrementalSnapshotter(
+            TrackedStates<K> states,
+            TypeSerializer<K> keySerializer,
+            SnapshotHistory history,
+            CompactionPolicy compaction) {
+        this.states = states;
+        this.keySerializer = keySerializer;
+        this.history = history;
+        this.compaction = compaction;
+    }
+
+    /**
+     * Runs the synchronous phase now and returns the asynchronous phase as a future, registered in
+     * {@code cancelStreamRegistry} so that closing the backend cancels it.
+     */
+    public RunnableFuture<SnapshotResult<KeyedStateHandle>> snapshot(
+            long checkpointId,
+            long timestamp,
+            CheckpointStreamFactory streamFactory,
+            CheckpointOptions checkpointOptions,
+            CloseableRegistry cancelStreamRegistry)
+            throws Exception {
+        IncrementalSnapshotStrategy<K> strategy =
+                new IncrementalSnapshotStrategy<>(
+                        states, keySerializer, history, compaction, backendId, checkpointOptions);
+        return new SnapshotStrategyRunner<>(
+                        "Incremental heap backend snapshot",
+                        strategy,
+                        cancelStreamRegistry,
+                        SnapshotExecutionType.ASYNCHRONOUS)
+                .snapshot(checkpointId, timestamp, streamFactory, checkpointOptions);
+    }
+
+    public SnapshotHistory history() {
+        return history;
+    }
+}

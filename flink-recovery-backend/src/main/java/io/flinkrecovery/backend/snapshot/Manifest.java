@@ -1,0 +1,168 @@
+package io.flinkrecovery.backend.snapshot;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
+import org.apache.flink.runtime.state.StreamStateHandle;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The meta handle of an incremental heap snapshot: the key serializer and state meta data (in
+ * Flink's {@link KeyedBackendSerializationProxy} form), then for every key group of the range its
+ * chain of blocks. It starts with a magic number so that restore can tell our handles from other
+ * backends' {@code IncrementalRemoteKeyedStateHandle}s.
+ */
+public final class Manifest {
+
+    /** "FRIH": flink-recovery incremental heap. */
+    public static final int MAGIC = 0x46524948;
+
+    public static final int VERSION = 1;
+
+    private final TypeSerializerSnapshot<?> keySerializerSnapshot;
+    private final List<StateMetaInfoSnapshot> stateMetaInfos;
+    private final KeyGroupRange keyGroupRange;
+    private final List<List<BlockRef>> chains;
+
+    private Manifest(
+            TypeSerializerSnapshot<?> keySerializerSnapshot,
+            List<StateMetaInfoSnapshot> stateMetaInfos,
+            KeyGroupRange keyGroupRange,
+            List<List<BlockRef>> chains) {
+        this.keySerializerSnapshot = keySerializerSnapshot;
+        this.stateMetaInfos = stateMetaInfos;
+        this.keyGroupRange = keyGroupRange;
+        this.chains = chains;
+    }
+
+    public static <K> void write(
+            DataOutputView out,
+            TypeSerializer<K> keySerializer,
+            List<StateMetaInfoSnapshot> stateMetaInfos,
+            KeyGroupRange keyGroupRange,
+            List<List<BlockRef>> chains)
+            throws IOException {
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        new KeyedBackendSerializationProxy<>(keySerializer, stateMetaInfos, false).write(out);
+        out.writeInt(keyGroupRange.getStartKeyGroup());
+        out.writeInt(keyGroupRange.getEndKeyGroup());
+
+        Map<String, Integer> segmentIds = new LinkedHashMap<>();
+        for (List<BlockRef> chain : chains) {
+            for (BlockRef block : chain) {
+                segmentIds.putIfAbsent(block.segment(), segmentIds.size());
+            }
+        }
+        out.writeInt(segmentIds.size());
+        for (String segment : segmentIds.keySet()) {
+            out.writeUTF(segment);
+        }
+        for (List<BlockRef> chain : chains) {
+            out.writeInt(chain.size());
+            for (BlockRef block : chain) {
+                out.writeInt(segmentIds.get(block.segment()));
+                out.writeLong(block.offset());
+                out.writeInt(block.length());
+                out.writeInt(block.crc());
+                out.writeByte(block.kind());
+                out.writeInt(block.entries());
+            }
+        }
+    }
+
+    /** Whether the handle starts with our magic number; never throws for a short handle. */
+    public static boolean isManifest(StreamStateHandle handle) throws IOException {
+        try (FSDataInputStream in = handle.openInputStream()) {
+            return new DataInputViewStreamWrapper(in).readInt() == MAGIC;
+        } catch (EOFException e) {
+            return false;
+        }
+    }
+
+    public static Manifest read(StreamStateHandle handle, ClassLoader classLoader)
+            throws IOException {
+        try (FSDataInputStream in = handle.openInputStream()) {
+            return read(new DataInputViewStreamWrapper(in), classLoader, handle.toString());
+        }
+    }
+
+    static Manifest read(DataInputView in, ClassLoader classLoader, String source)
+            throws IOException {
+        int magic = in.readInt();
+        if (magic != MAGIC) {
+            throw new IOException(
+                    "Cannot read "
+                            + source
+                            + ": not a manifest of IncrementalHeapStateBackend (magic 0x"
+                            + Integer.toHexString(magic)
+                            + ")");
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new IOException(
+                    "Cannot read " + source + ": unsupported manifest version " + version);
+        }
+        KeyedBackendSerializationProxy<?> proxy = new KeyedBackendSerializationProxy<>(classLoader);
+        proxy.read(in);
+        KeyGroupRange range = new KeyGroupRange(in.readInt(), in.readInt());
+        int numSegments = in.readInt();
+        List<String> segments = new ArrayList<>(numSegments);
+        for (int i = 0; i < numSegments; i++) {
+            segments.add(in.readUTF());
+        }
+        List<List<BlockRef>> chains = new ArrayList<>(range.getNumberOfKeyGroups());
+        for (int i = 0; i < range.getNumberOfKeyGroups(); i++) {
+            int length = in.readInt();
+            List<BlockRef> chain = new ArrayList<>(length);
+            for (int j = 0; j < length; j++) {
+                String segment = segments.get(in.readInt());
+                long offset = in.readLong();
+                int blockLength = in.readInt();
+                int crc = in.readInt();
+                byte kind = in.readByte();
+                int entries = in.readInt();
+                chain.add(new BlockRef(segment, offset, blockLength, crc, kind, entries));
+            }
+            chains.add(Collections.unmodifiableList(chain));
+        }
+        return new Manifest(
+                proxy.getKeySerializerSnapshot(),
+                proxy.getStateMetaInfoSnapshots(),
+                range,
+                Collections.unmodifiableList(chains));
+    }
+
+    public TypeSerializerSnapshot<?> keySerializerSnapshot() {
+        return keySerializerSnapshot;
+    }
+
+    public List<StateMetaInfoSnapshot> stateMetaInfos() {
+        return stateMetaInfos;
+    }
+
+    public KeyGroupRange keyGroupRange() {
+        return keyGroupRange;
+    }
+
+    public List<List<BlockRef>> chains() {
+        return chains;
+    }
+
+    public List<BlockRef> chain(int keyGroup) {
+        return chains.get(keyGroup - keyGroupRange.getStartKeyGroup());
+    }
+}

@@ -1,0 +1,31 @@
+package io.flinkrecovery.backend.snapshot;
+
+/**
+ * The layout of a segment: a 16-byte header (magic, version, checkpoint id), then blocks. A block
+ * is {@code int keyGroup, byte kind, int sections}, then per section {@code byte stateType, UTF
+ * name, int count} and its records:
+ *
+ * <ul>
+ *   <li>keyed base: {@code (namespace, key, value)} per entry, as Flink's heap writes them;
+ *   <li>keyed delta: {@code byte op, namespace, key} and, for {@link #PUT}, the value;
+ *   <li>priority queue base: the elements; delta: {@code byte op, element}.
+ * </ul>
+ */
+public final class SegmentFormat {
+
+    /** "FRIS": flink-recovery incremental segment. */
+    public static final int MAGIC = 0x46524953;
+
+    public static final int VERSION = 1;
+
+    public static final byte KEYED_STATE = 1;
+    public static final byte PRIORITY_QUEUE = 2;
+
+    /** In a delta: all entries of a keyed state in the key group, replacing the earlier ones. */
+    public static final byte KEYED_STATE_REPLACE = 3;
+
+    public static final byte PUT = 1;
+    public static final byte DELETE = 2;
+
+    private SegmentFormat() {}
+}

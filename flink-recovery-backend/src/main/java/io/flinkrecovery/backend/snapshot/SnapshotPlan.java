@@ -1,0 +1,156 @@
+package io.flinkrecovery.backend.snapshot;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.SnapshotResources;
+import org.apache.flink.runtime.state.StateSnapshotTransformer;
+import org.apache.flink.runtime.state.heap.StateMapSnapshot;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+
+import javax.annotation.Nullable;
+
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the synchronous phase of one snapshot captured: per key group what to write, copy-on-write
+ * snapshots of the key groups to write, the timers to write and the changes since the confirmed
+ * layout. Holds no serialized bytes. {@link #release()} lets the heap stop copying on write.
+ */
+final class SnapshotPlan<K> implements SnapshotResources {
+
+    /** What a snapshot does with one key group. */
+    enum Action {
+        /** Reference the confirmed chain unchanged. */
+        KEEP,
+        /** Append a delta to the confirmed chain. */
+        DELTA,
+        /** Write a fresh base; the chain starts over. */
+        BASE,
+        /** The key group holds nothing; its chain is empty. */
+        EMPTY
+    }
+
+    final long checkpointId;
+    final KeyGroupRange keyGroupRange;
+    final TypeSerializer<K> keySerializer;
+    final List<StateMetaInfoSnapshot> metaInfos;
+    final Map<String, byte[]> fingerprints;
+    @Nullable final SnapshotLayout base;
+    final Action[] actions;
+    final List<KvWork<K, ?, ?>> kvWork;
+    final List<PqWork<?>> pqWork;
+
+    SnapshotPlan(
+            long checkpointId,
+            KeyGroupRange keyGroupRange,
+            TypeSerializer<K> keySerializer,
+            List<StateMetaInfoSnapshot> metaInfos,
+            Map<String, byte[]> fingerprints,
+            @Nullable SnapshotLayout base,
+            Action[] actions,
+            List<KvWork<K, ?, ?>> kvWork,
+            List<PqWork<?>> pqWork) {
+        this.checkpointId = checkpointId;
+        this.keyGroupRange = keyGroupRange;
+        this.keySerializer = keySerializer;
+        this.metaInfos = metaInfos;
+        this.fingerprints = fingerprints;
+        this.base = base;
+        this.actions = actions;
+        this.kvWork = kvWork;
+        this.pqWork = pqWork;
+    }
+
+    boolean writesAnything() {
+        for (Action action : actions) {
+            if (action == Action.DELTA || action == Action.BASE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Releases the copy-on-write snapshots of one key group (by index in the range). */
+    void release(int index) {
+        for (KvWork<K, ?, ?> work : kvWork) {
+            work.release(index);
+        }
+    }
+
+    @Override
+    public void release() {
+        for (int i = 0; i < actions.length; i++) {
+            release(i);
+        }
+    }
+
+    /** One keyed state's part of the snapshot. */
+    static final class KvWork<K, N, S> {
+        final String name;
+        final TypeSerializer<K> keySerializer;
+        final TypeSerializer<N> namespaceSerializer;
+        final TypeSerializer<S> stateSerializer;
+        @Nullable final StateSnapshotTransformer<S> transformer;
+
+        /** Per key group index: the map snapshot to read, or null. */
+        final StateMapSnapshot<K, N, S, ?>[] snapshots;
+
+        /** Per key group index: the dirty sets of all changes since the base, or null. */
+        final List<HashSet<Object>>[] dirty;
+
+        @SuppressWarnings("unchecked")
+        KvWork(
+                String name,
+                TypeSerializer<K> keySerializer,
+                TypeSerializer<N> namespaceSerializer,
+                TypeSerializer<S> stateSerializer,
+                @Nullable StateSnapshotTransformer<S> transformer,
+                int numberOfKeyGroups) {
+            this.name = name;
+            this.keySerializer = keySerializer;
+            this.namespaceSerializer = namespaceSerializer;
+            this.stateSerializer = stateSerializer;
+            this.transformer = transformer;
+            this.snapshots =
+                    (StateMapSnapshot<K, N, S, ?>[])
+                            new StateMapSnapshot<?, ?, ?, ?>[numberOfKeyGroups];
+            this.dirty = (List<HashSet<Object>>[]) new List<?>[numberOfKeyGroups];
+        }
+
+        List<HashSet<Object>> dirty(int index) {
+            List<HashSet<Object>> sets = dirty[index];
+            return sets == null ? Collections.emptyList() : sets;
+        }
+
+        void release(int index) {
+            StateMapSnapshot<K, N, S, ?> snapshot = snapshots[index];
+            if (snapshot != null) {
+                snapshots[index] = null;
+                snapshot.release();
+            }
+        }
+    }
+
+    /** One priority queue's part of the snapshot: copies of the elements to write. */
+    static final class PqWork<T> {
+        final String name;
+        final TypeSerializer<T> serializer;
+
+        /** Per key group index: all elements (for a base), or null. */
+        final Object[][] elements;
+
+        /** Per key group index: changed element to whether it is present (for a delta), or null. */
+        final Map<Object, Boolean>[] changes;
+
+        @SuppressWarnings("unchecked")
+        PqWork(String name, TypeSerializer<T> serializer, int numberOfKeyGroups) {
+            this.name = name;
+            this.serializer = serializer;
+            this.elements = new Object[numberOfKeyGroups][];
+            this.changes = (Map<Object, Boolean>[]) new Map<?, ?>[numberOfKeyGroups];
+        }
+    }
+}
