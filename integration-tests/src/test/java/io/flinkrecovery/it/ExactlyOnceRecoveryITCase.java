@@ -35,7 +35,7 @@ class ExactlyOnceRecoveryITCase {
             new MiniClusterExtension(() -> TestClusters.miniCluster(S3, 2));
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"hashmap", "rocksdb-incremental"})
+    @ValueSource(strings = {"hashmap", "incremental-heap", "rocksdb-incremental"})
     void recoversFromTheLatestCheckpointExactlyOnce(
             String backend, @InjectMiniCluster MiniCluster flink) throws Exception {
         Configuration config = TestClusters.s3Storage(S3, "exactly-once-" + backend);

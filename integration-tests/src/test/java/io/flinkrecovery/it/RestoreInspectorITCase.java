@@ -57,7 +57,7 @@ class RestoreInspectorITCase {
                                     S3, 2, Map.of("execution.checkpointing.num-retained", "3")));
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"hashmap", "rocksdb-incremental"})
+    @ValueSource(strings = {"hashmap", "incremental-heap", "rocksdb-incremental"})
     void detectsEveryCorruptionAndRestoreFailsFastOrFallsBack(
             String backend, @InjectMiniCluster MiniCluster flink) throws Exception {
         String runId = "inspect-" + backend;

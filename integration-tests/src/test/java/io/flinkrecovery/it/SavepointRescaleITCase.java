@@ -31,7 +31,12 @@ class SavepointRescaleITCase {
             new MiniClusterExtension(() -> TestClusters.miniCluster(S3, 3));
 
     @ParameterizedTest(name = "{0}, {1} savepoint")
-    @CsvSource({"hashmap, CANONICAL", "rocksdb-incremental, NATIVE"})
+    @CsvSource({
+        "hashmap, CANONICAL",
+        "incremental-heap, CANONICAL",
+        "incremental-heap, NATIVE",
+        "rocksdb-incremental, NATIVE"
+    })
     void savepointRestoresWithAnotherParallelism(
             String backend, SavepointFormatType format, @InjectMiniCluster MiniCluster flink)
             throws Exception {

@@ -52,11 +52,19 @@ final class TestClusters {
         return config;
     }
 
-    /** {@code hashmap}, or {@code rocksdb-incremental}: RocksDB with incremental checkpoints. */
+    /**
+     * {@code hashmap}, {@code incremental-heap} (ours), or {@code rocksdb-incremental}: RocksDB
+     * with incremental checkpoints.
+     */
     static void useBackend(Configuration config, String backend) {
         switch (backend) {
             case "hashmap":
                 config.setString("state.backend.type", "hashmap");
+                break;
+            case "incremental-heap":
+                config.setString(
+                        "state.backend.type",
+                        "io.flinkrecovery.backend.IncrementalHeapStateBackendFactory");
                 break;
             case "rocksdb-incremental":
                 config.setString("state.backend.type", "rocksdb");

@@ -18,7 +18,8 @@ final class DemoOptions {
 
     static final String STATE_BACKEND_PROPERTY = "demo.state-backend";
     static final String DATA_DIR_PROPERTY = "demo.data-dir";
-    static final String DEFAULT_STATE_BACKEND = "hashmap";
+    static final String DEFAULT_STATE_BACKEND =
+            "io.flinkrecovery.backend.IncrementalHeapStateBackendFactory";
     static final Path DEFAULT_DATA_DIR = Paths.get("demo-data", "s3");
     static final String BUCKET = "demo";
     static final int PARALLELISM = 2;

@@ -14,10 +14,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DemoOptionsTest {
 
     @Test
-    void defaultsToHashmapAndTheDemoDataDir() {
+    void defaultsToTheIncrementalHeapBackendAndTheDemoDataDir() {
         DemoOptions options = DemoOptions.parse(new String[0], new Properties());
 
-        assertThat(options.stateBackend()).isEqualTo("hashmap");
+        assertThat(options.stateBackend())
+                .isEqualTo("io.flinkrecovery.backend.IncrementalHeapStateBackendFactory");
         assertThat(options.dataDir()).isEqualTo(Paths.get("demo-data", "s3"));
         assertThat(options.isDefaultDataDir()).isTrue();
     }
@@ -72,6 +73,8 @@ class DemoOptionsTest {
                         "RETAIN_ON_CANCELLATION")
                 .containsEntry("restart-strategy.type", "fixed-delay")
                 .containsEntry("recovery.storage.inline-threshold", "1kb")
-                .containsEntry("state.backend.type", "hashmap");
+                .containsEntry(
+                        "state.backend.type",
+                        "io.flinkrecovery.backend.IncrementalHeapStateBackendFactory");
     }
 }
