@@ -37,6 +37,8 @@ final class CheckpointContents {
     private final List<ReferencedObject> objects = new ArrayList<>();
     private final Map<String, OperatorKeyGroups> keyGroups = new LinkedHashMap<>();
     private final List<Finding> findings = new ArrayList<>();
+    private final Map<IncrementalRemoteKeyedStateHandle, HandleOwner> incrementalHandles =
+            new LinkedHashMap<>();
     private long inlinedBytes;
 
     static CheckpointContents of(CheckpointMetadata metadata) {
@@ -62,6 +64,11 @@ final class CheckpointContents {
 
     long inlinedBytes() {
         return inlinedBytes;
+    }
+
+    /** Incremental keyed handles (ours or RocksDB's), with their owners, for manifest checks. */
+    Map<IncrementalRemoteKeyedStateHandle, HandleOwner> incrementalHandles() {
+        return Collections.unmodifiableMap(incrementalHandles);
     }
 
     static String nameOf(OperatorState operator) {
@@ -110,6 +117,7 @@ final class CheckpointContents {
         } else if (handle instanceof IncrementalRemoteKeyedStateHandle) {
             IncrementalRemoteKeyedStateHandle incremental =
                     (IncrementalRemoteKeyedStateHandle) handle;
+            incrementalHandles.put(incremental, owner);
             stream(incremental.getMetaDataStateHandle(), owner);
             for (HandleAndLocalPath shared : incremental.getSharedState()) {
                 stream(shared.getHandle(), owner);

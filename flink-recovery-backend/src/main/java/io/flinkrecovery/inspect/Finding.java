@@ -16,6 +16,8 @@ public final class Finding {
         UNREADABLE_METADATA,
         MISSING_OBJECT,
         SIZE_MISMATCH,
+        /** A block of an incremental heap segment whose CRC32C differs from its manifest's. */
+        CHECKSUM_MISMATCH,
         UNREADABLE_OBJECT,
         KEY_GROUP_GAP,
         KEY_GROUP_OVERLAP,

@@ -93,6 +93,7 @@ public final class RestoreInspector {
         contents.keyGroups().values().forEach(op -> findings.addAll(KeyGroupCoverage.check(op)));
         findings.addAll(
                 new ObjectChecker(store, threads, progress).check(contents.objects(), deep));
+        findings.addAll(new ManifestCheck(store).check(contents.incrementalHandles(), deep));
         long bytes = contents.objects().stream().mapToLong(ReferencedObject::expectedSize).sum();
         return new InspectionReport(
                 directory,

@@ -13,6 +13,7 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -57,7 +58,6 @@ public final class Manifest {
             throws IOException {
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
-        new KeyedBackendSerializationProxy<>(keySerializer, stateMetaInfos, false).write(out);
         out.writeInt(keyGroupRange.getStartKeyGroup());
         out.writeInt(keyGroupRange.getEndKeyGroup());
 
@@ -82,6 +82,8 @@ public final class Manifest {
                 out.writeInt(block.entries());
             }
         }
+        // Serializers last: the inspector reads the blocks without the job's classes.
+        new KeyedBackendSerializationProxy<>(keySerializer, stateMetaInfos, false).write(out);
     }
 
     /** Whether the handle starts with our magic number; never throws for a short handle. */
@@ -102,6 +104,26 @@ public final class Manifest {
 
     static Manifest read(DataInputView in, ClassLoader classLoader, String source)
             throws IOException {
+        Manifest blocks = readBlocksFrom(in, source);
+        KeyedBackendSerializationProxy<?> proxy = new KeyedBackendSerializationProxy<>(classLoader);
+        proxy.read(in);
+        return new Manifest(
+                proxy.getKeySerializerSnapshot(),
+                proxy.getStateMetaInfoSnapshots(),
+                blocks.keyGroupRange,
+                blocks.chains);
+    }
+
+    /**
+     * Reads only the key-group range and the block chains, not the serializers, so it needs none of
+     * the job's classes: for the restore inspector. The result has no key serializer snapshot and
+     * no state meta data.
+     */
+    public static Manifest readBlocks(InputStream in, String source) throws IOException {
+        return readBlocksFrom(new DataInputViewStreamWrapper(in), source);
+    }
+
+    private static Manifest readBlocksFrom(DataInputView in, String source) throws IOException {
         int magic = in.readInt();
         if (magic != MAGIC) {
             throw new IOException(
@@ -116,8 +138,6 @@ public final class Manifest {
             throw new IOException(
                     "Cannot read " + source + ": unsupported manifest version " + version);
         }
-        KeyedBackendSerializationProxy<?> proxy = new KeyedBackendSerializationProxy<>(classLoader);
-        proxy.read(in);
         KeyGroupRange range = new KeyGroupRange(in.readInt(), in.readInt());
         int numSegments = in.readInt();
         List<String> segments = new ArrayList<>(numSegments);
@@ -139,11 +159,7 @@ public final class Manifest {
             }
             chains.add(Collections.unmodifiableList(chain));
         }
-        return new Manifest(
-                proxy.getKeySerializerSnapshot(),
-                proxy.getStateMetaInfoSnapshots(),
-                range,
-                Collections.unmodifiableList(chains));
+        return new Manifest(null, List.of(), range, Collections.unmodifiableList(chains));
     }
 
     public TypeSerializerSnapshot<?> keySerializerSnapshot() {
