@@ -1,0 +1,46 @@
+package io.flinkrecovery.benchmarks;
+
+import org.apache.flink.configuration.Configuration;
+
+/** The state backends compared, each as the configuration keys that select it. */
+enum Backend {
+    INCREMENTAL_HEAP("incremental heap (ours)", "incremental-heap"),
+    HASHMAP("HashMap", "hashmap"),
+    ROCKSDB_INCREMENTAL("RocksDB incremental", "rocksdb-incremental");
+
+    private final String label;
+    private final String id;
+
+    Backend(String label, String id) {
+        this.label = label;
+        this.id = id;
+    }
+
+    String label() {
+        return label;
+    }
+
+    /** A short name for job names and object prefixes. */
+    String id() {
+        return id;
+    }
+
+    void configure(Configuration config) {
+        switch (this) {
+            case INCREMENTAL_HEAP:
+                config.setString(
+                        "state.backend.type",
+                        "io.flinkrecovery.backend.IncrementalHeapStateBackendFactory");
+                break;
+            case HASHMAP:
+                config.setString("state.backend.type", "hashmap");
+                break;
+            case ROCKSDB_INCREMENTAL:
+                config.setString("state.backend.type", "rocksdb");
+                config.setString("execution.checkpointing.incremental", "true");
+                break;
+            default:
+                throw new IllegalStateException("Unknown backend " + this);
+        }
+    }
+}

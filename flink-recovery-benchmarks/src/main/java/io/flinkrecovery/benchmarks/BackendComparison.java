@@ -1,0 +1,731 @@
+package io.flinkrecovery.benchmarks;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+
+import io.flinkrecovery.examples.S3StorageConfig;
+import io.flinkrecovery.objectstore.ObjectInfo;
+import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectStore;
+import io.flinkrecovery.objectstore.RequestCounters;
+import io.flinkrecovery.objectstore.RequestKind;
+import io.flinkrecovery.objectstore.s3.S3ClientSettings;
+import io.flinkrecovery.objectstore.s3.S3ObjectStores;
+import io.flinkrecovery.testing.EmbeddedS3Server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Compares the incremental heap state backend with {@code HashMapStateBackend} and RocksDB
+ * incremental, side by side in one run, on our S3 checkpoint storage on the embedded S3 server: the
+ * bytes and requests each checkpoint uploads when a fixed fraction of the keys changed, state
+ * access throughput with checkpointing off, checkpoint durations and restore times. Prints one
+ * table per measure with the ratios issue 3 targets.
+ *
+ * <p>Checkpoints are triggered explicitly (no periodic checkpointing) after each batch of updates,
+ * so exactly the chosen fraction of keys changes between two checkpoints.
+ */
+public final class BackendComparison {
+
+    private static final String BUCKET = "benchmarks";
+    private static final int KEY_BYTES = Long.BYTES;
+    private static final Pattern CHECKPOINT_ID = Pattern.compile("chk-(\\d+)/?$");
+
+    private final BenchmarkOptions options;
+    private final PrintStream out;
+    private final long startNanos = System.nanoTime();
+
+    private BackendComparison(BenchmarkOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        // Before anything logs: our quiet configuration, not the examples' log4j2.properties that
+        // is
+        // also on the class path.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty(
+                    "log4j2.configurationFile", "flink-recovery-benchmark-log4j2.properties");
+        }
+        BenchmarkOptions options;
+        try {
+            options = BenchmarkOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().isEmpty()) {
+                System.err.println(e.getMessage());
+            }
+            System.err.println(BenchmarkOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        int exitCode;
+        try {
+            exitCode = new BackendComparison(options, System.out).run() ? 0 : 1;
+        } catch (Throwable t) {
+            System.err.println("The benchmark failed: " + t);
+            t.printStackTrace();
+            exitCode = 1;
+        }
+        // Flink, S3Proxy and the SDK leave non-daemon threads behind; exit explicitly.
+        System.exit(exitCode);
+    }
+
+    /** What one backend's checkpoint and restore phase measured. */
+    private static final class CheckpointRun {
+        final Backend backend;
+        double startSeconds;
+        RequestCounters.Snapshot initialRequests;
+        long initialId;
+        final List<Long> changedBytes = new ArrayList<>();
+        final List<RequestCounters.Snapshot> requests = new ArrayList<>();
+        final List<Long> ids = new ArrayList<>();
+        final Map<Long, CompletedCheckpointStats> stats = new HashMap<>();
+        final List<Double> restoreSeconds = new ArrayList<>();
+        RequestCounters.Snapshot restoreRequests;
+        long verifiedPresent;
+        long verifiedMissing;
+        int rawObjects;
+        long rawBytes;
+        double rawSeconds;
+
+        CheckpointRun(Backend backend) {
+            this.backend = backend;
+        }
+
+        List<Long> uploaded() {
+            return requests.stream().map(RequestCounters.Snapshot::bytesOut).toList();
+        }
+
+        /** Object writes (single PUTs and multipart uploads) per checkpoint. */
+        List<Double> writes() {
+            return requests.stream().map(BackendComparison::writes).toList();
+        }
+
+        /** Writes per subtask per checkpoint, without the JobManager's one {@code _metadata}. */
+        List<Double> writesPerSubtask(int parallelism) {
+            return writes().stream().map(w -> (w - 1) / parallelism).toList();
+        }
+
+        List<Long> endToEndMillis() {
+            return ids.stream()
+                    .map(stats::get)
+                    .filter(s -> s != null)
+                    .map(AbstractCheckpointStats::getEndToEndDuration)
+                    .toList();
+        }
+
+        List<Long> checkpointedSizes() {
+            return ids.stream()
+                    .map(stats::get)
+                    .filter(s -> s != null)
+                    .map(AbstractCheckpointStats::getCheckpointedSize)
+                    .toList();
+        }
+    }
+
+    /** Single PUTs plus multipart uploads (a create and a complete request each). */
+    private static double writes(RequestCounters.Snapshot requests) {
+        return requests.requests(RequestKind.PUT)
+                + requests.requests(RequestKind.MULTIPART_CONTROL) / 2.0;
+    }
+
+    boolean run() throws Exception {
+        boolean temporary = options.dataDir == null;
+        Path dataDir =
+                temporary
+                        ? Files.createTempDirectory("flink-recovery-benchmark-s3")
+                        : options.dataDir;
+        out.printf(
+                "flink-recovery backend comparison, %s%n",
+                LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19));
+        out.printf(
+                "Machine: %d cores, JVM %s, max heap %,d MB%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20);
+        out.printf("Workload: %s%n", options);
+        try (EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDir)) {
+            s3.createBucket(BUCKET);
+            progress("S3 server at %s, objects under %s", s3.endpoint(), dataDir);
+            Configuration base = Configuration.fromMap(s3.flinkConfig());
+            useOwnClassLoader(base);
+            // The MiniCluster does not initialize file systems; Flink's s3:// must be ours.
+            FileSystem.initialize(base, null);
+            ObjectStore store = S3ObjectStores.forSettings(S3ClientSettings.fromConfig(base));
+
+            progress("Measuring the S3 server's loopback speed");
+            LoopbackSpeed loopback =
+                    LoopbackSpeed.measure(store, ObjectLocation.of(BUCKET, "loopback"));
+
+            Map<Backend, List<Double>> throughput;
+            Map<Backend, CheckpointRun> runs = new EnumMap<>(Backend.class);
+            try (MiniCluster cluster = startCluster(base)) {
+                throughput = measureThroughput(cluster, s3);
+                for (Backend backend : Backend.values()) {
+                    runs.put(backend, measureCheckpoints(cluster, s3, store, backend));
+                }
+            }
+            progress("Done");
+            return report(throughput, runs, loopback);
+        } finally {
+            if (temporary) {
+                deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- throughput
+
+    /**
+     * Updates/s of each backend with checkpointing off. The three jobs run at once but take turns,
+     * in a rotating order, so that a noisy neighbour hurts all backends alike.
+     */
+    private Map<Backend, List<Double>> measureThroughput(MiniCluster cluster, EmbeddedS3Server s3)
+            throws Exception {
+        Map<Backend, UpdateJob> jobs = new EnumMap<>(Backend.class);
+        for (Backend backend : Backend.values()) {
+            JobControl control =
+                    JobControl.register("throughput-" + backend.id(), options.parallelism);
+            Configuration config = jobConfig(s3, backend);
+            jobs.put(
+                    backend,
+                    UpdateJob.submit(
+                            cluster,
+                            config,
+                            control,
+                            options.parallelism,
+                            options.keys,
+                            options.valueSize,
+                            null));
+        }
+        for (Map.Entry<Backend, UpdateJob> job : jobs.entrySet()) {
+            job.getValue().awaitRunning();
+            long start = System.nanoTime();
+            long loaded = job.getValue().run(JobControl.Kind.LOAD, 0, 0);
+            progress(
+                    "Throughput: %s loaded %,d keys in %.1f s",
+                    job.getKey().label(), loaded, (System.nanoTime() - start) / 1e9);
+        }
+        Map<Backend, List<Double>> rates = new EnumMap<>(Backend.class);
+        Backend[] order = Backend.values();
+        for (Map.Entry<Backend, UpdateJob> job : jobs.entrySet()) {
+            long start = System.nanoTime();
+            long updates =
+                    job.getValue().run(JobControl.Kind.THROUGHPUT, 0, options.throughputUpdates);
+            progress(
+                    "Throughput warm-up: %s %s updates",
+                    job.getKey().label(),
+                    Stats.rate(updates / ((System.nanoTime() - start) / 1e9)));
+        }
+        for (int round = 0; round < options.throughputRounds; round++) {
+            for (int i = 0; i < order.length; i++) {
+                Backend backend = order[(i + round) % order.length];
+                System.gc();
+                long start = System.nanoTime();
+                long updates =
+                        jobs.get(backend)
+                                .run(JobControl.Kind.THROUGHPUT, 0, options.throughputUpdates);
+                double rate = updates / ((System.nanoTime() - start) / 1e9);
+                rates.computeIfAbsent(backend, b -> new ArrayList<>()).add(rate);
+                progress(
+                        "Throughput round %d: %s %s updates",
+                        round + 1, backend.label(), Stats.rate(rate));
+            }
+        }
+        for (UpdateJob job : jobs.values()) {
+            job.stop();
+            job.control().unregister();
+        }
+        return rates;
+    }
+
+    // ---------------------------------------------------------------- checkpoints and restore
+
+    private CheckpointRun measureCheckpoints(
+            MiniCluster cluster, EmbeddedS3Server s3, ObjectStore store, Backend backend)
+            throws Exception {
+        CheckpointRun run = new CheckpointRun(backend);
+        RequestCounters counters = store.counters();
+        JobControl control =
+                JobControl.register("checkpoints-" + backend.id(), options.parallelism);
+        Configuration config = jobConfig(s3, backend);
+        UpdateJob job =
+                UpdateJob.submit(
+                        cluster,
+                        config,
+                        control,
+                        options.parallelism,
+                        options.keys,
+                        options.valueSize,
+                        null);
+        run.startSeconds = job.awaitRunning();
+        job.run(JobControl.Kind.LOAD, 0, 0);
+
+        RequestCounters.Snapshot before = counters.snapshot();
+        String latest = job.checkpoint();
+        run.initialRequests = counters.snapshot().minus(before);
+        run.initialId = checkpointId(latest);
+        progress(
+                "%s: loaded %,d keys; initial checkpoint %d uploaded %s",
+                backend.label(),
+                options.keys,
+                run.initialId,
+                Stats.mb(run.initialRequests.bytesOut()));
+
+        for (int i = 0; i < options.checkpoints; i++) {
+            long updated = job.run(JobControl.Kind.UPDATE, options.updateFraction, 0);
+            run.changedBytes.add(updated * (KEY_BYTES + options.valueSize));
+            before = counters.snapshot();
+            latest = job.checkpoint();
+            RequestCounters.Snapshot requests = counters.snapshot().minus(before);
+            run.requests.add(requests);
+            run.ids.add(checkpointId(latest));
+        }
+        CheckpointStatsSnapshot stats = job.checkpointStats();
+        for (AbstractCheckpointStats checkpoint : stats.getHistory().getCheckpoints()) {
+            if (checkpoint instanceof CompletedCheckpointStats) {
+                run.stats.put(checkpoint.getCheckpointId(), (CompletedCheckpointStats) checkpoint);
+            }
+        }
+        progress(
+                "%s: %d checkpoints, median upload %s, median end-to-end %s",
+                backend.label(),
+                options.checkpoints,
+                Stats.mb(Stats.median(run.uploaded())),
+                Stats.millis(Stats.median(run.endToEndMillis())));
+        job.cancel();
+
+        for (int i = 0; i < options.restores; i++) {
+            before = counters.snapshot();
+            UpdateJob restored =
+                    UpdateJob.submit(
+                            cluster,
+                            config,
+                            control,
+                            options.parallelism,
+                            options.keys,
+                            options.valueSize,
+                            latest);
+            double seconds = restored.awaitRunning();
+            RequestCounters.Snapshot requests = counters.snapshot().minus(before);
+            run.restoreSeconds.add(seconds);
+            if (i == 0) {
+                run.restoreRequests = requests;
+                restored.run(JobControl.Kind.VERIFY, 0, 0);
+                run.verifiedPresent = control.present();
+                run.verifiedMissing = control.missing();
+            }
+            restored.cancel();
+            progress(
+                    "%s: restore %d of %d: submit -> running %s",
+                    backend.label(), i + 1, options.restores, Stats.seconds(seconds));
+        }
+        control.unregister();
+        rawGet(store, latest, run);
+        return run;
+    }
+
+    /**
+     * Reads every object of the retained checkpoint (its own directory and everything shared) with
+     * as many parallel GETs as the restoring subtasks use together: the physical lower bound of a
+     * restore.
+     */
+    private void rawGet(ObjectStore store, String pointer, CheckpointRun run) throws Exception {
+        String checkpointDir = pointer.replaceAll("/+$", "");
+        String jobDir = checkpointDir.substring(0, checkpointDir.lastIndexOf('/') + 1);
+        String own = checkpointDir.substring(checkpointDir.lastIndexOf('/')) + "/";
+        List<ObjectInfo> objects;
+        try (Stream<ObjectInfo> listed = store.list(ObjectLocation.parse(jobDir))) {
+            objects =
+                    listed.filter(
+                                    o -> {
+                                        String key = "/" + o.location().key();
+                                        return !key.contains("/chk-") || key.contains(own);
+                                    })
+                            .collect(Collectors.toList());
+        }
+        int threads = options.parallelism * 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long start = System.nanoTime();
+            List<Future<Long>> reads = new ArrayList<>();
+            for (ObjectInfo object : objects) {
+                reads.add(
+                        pool.submit(
+                                () ->
+                                        LoopbackSpeed.readFully(
+                                                store.open(object.location()), new byte[1 << 16])));
+            }
+            long bytes = 0;
+            for (Future<Long> read : reads) {
+                bytes += read.get();
+            }
+            run.rawSeconds = (System.nanoTime() - start) / 1e9;
+            run.rawBytes = bytes;
+            run.rawObjects = objects.size();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- report
+
+    private boolean report(
+            Map<Backend, List<Double>> throughput,
+            Map<Backend, CheckpointRun> runs,
+            LoopbackSpeed loopback) {
+        CheckpointRun ours = runs.get(Backend.INCREMENTAL_HEAP);
+        CheckpointRun rocks = runs.get(Backend.ROCKSDB_INCREMENTAL);
+        double changed = Stats.median(ours.changedBytes);
+        long updatesPerCheckpoint = Math.round(changed / (KEY_BYTES + options.valueSize));
+        List<String> verdicts = new ArrayList<>();
+        boolean consistent = true;
+
+        out.println();
+        out.printf(
+                "==== Results (MB = 10^6 bytes; ratios are from this run; wall time %.0f s) ====%n",
+                (System.nanoTime() - startNanos) / 1e9);
+
+        Table upload =
+                new Table(
+                        String.format(
+                                "1. Bytes uploaded per checkpoint (S3 bytes sent, incl. _metadata),"
+                                        + " %d checkpoints after the initial one; changed per"
+                                        + " checkpoint: %,d keys x (%d B key + %d B value) = %s",
+                                options.checkpoints,
+                                updatesPerCheckpoint,
+                                KEY_BYTES,
+                                options.valueSize,
+                                Stats.mb(changed)),
+                        "backend",
+                        "initial",
+                        "min",
+                        "median",
+                        "mean",
+                        "max",
+                        "median/changed",
+                        "mean/changed",
+                        "max/changed",
+                        "Flink checkpointed size (median)");
+        for (CheckpointRun run : runs.values()) {
+            List<Long> uploaded = run.uploaded();
+            upload.row(
+                    run.backend.label(),
+                    Stats.mb(run.initialRequests.bytesOut()),
+                    Stats.mb(Stats.min(uploaded)),
+                    Stats.mb(Stats.median(uploaded)),
+                    Stats.mb(Stats.mean(uploaded)),
+                    Stats.mb(Stats.max(uploaded)),
+                    Stats.ratio(Stats.median(uploaded) / changed),
+                    Stats.ratio(Stats.mean(uploaded) / changed),
+                    Stats.ratio(Stats.max(uploaded) / changed),
+                    Stats.mb(Stats.median(run.checkpointedSizes())));
+        }
+        double medianRatio = Stats.median(ours.uploaded()) / changed;
+        double meanRatio = Stats.mean(ours.uploaded()) / changed;
+        verdicts.add(
+                target(
+                        upload,
+                        "ours median upload <= 1.5x changed",
+                        Stats.ratio(medianRatio),
+                        medianRatio <= 1.5));
+        verdicts.add(
+                target(
+                        upload,
+                        "ours mean upload <= 3x changed",
+                        Stats.ratio(meanRatio),
+                        meanRatio <= 3.0));
+        upload.print(out);
+
+        Table requests =
+                new Table(
+                        "2. Object writes per checkpoint (a multipart upload counts once, its parts"
+                                + " not; per subtask = (writes - 1 _metadata) / parallelism)",
+                        "backend",
+                        "PUT (mean)",
+                        "multipart uploads (mean)",
+                        "parts (mean)",
+                        "per subtask (mean)",
+                        "per subtask (max)");
+        for (CheckpointRun run : runs.values()) {
+            requests.row(
+                    run.backend.label(),
+                    String.format("%.1f", mean(run, RequestKind.PUT)),
+                    String.format("%.1f", mean(run, RequestKind.MULTIPART_CONTROL) / 2),
+                    String.format("%.1f", mean(run, RequestKind.MULTIPART_PART)),
+                    String.format("%.2f", Stats.mean(run.writesPerSubtask(options.parallelism))),
+                    String.format("%.2f", Stats.max(run.writesPerSubtask(options.parallelism))));
+        }
+        double maxWrites = Stats.max(ours.writesPerSubtask(options.parallelism));
+        verdicts.add(
+                target(
+                        requests,
+                        "ours <= 2 writes per subtask per checkpoint (max)",
+                        String.format("%.2f", maxWrites),
+                        maxWrites <= 2.0));
+        requests.print(out);
+
+        Table speed =
+                new Table(
+                        String.format(
+                                "3. State-access throughput, checkpointing off (updates/s of a source"
+                                        + " chained to a keyed ValueState<byte[]> writer; %d"
+                                        + " interleaved rounds of %,d updates)",
+                                options.throughputRounds, options.throughputUpdates),
+                        "backend",
+                        "median",
+                        "min",
+                        "max",
+                        "median vs HashMap");
+        double hashMapRate = Stats.median(throughput.get(Backend.HASHMAP));
+        for (Map.Entry<Backend, List<Double>> rates : throughput.entrySet()) {
+            speed.row(
+                    rates.getKey().label(),
+                    Stats.rate(Stats.median(rates.getValue())),
+                    Stats.rate(Stats.min(rates.getValue())),
+                    Stats.rate(Stats.max(rates.getValue())),
+                    Stats.ratio(Stats.median(rates.getValue()) / hashMapRate));
+        }
+        double speedRatio = Stats.median(throughput.get(Backend.INCREMENTAL_HEAP)) / hashMapRate;
+        verdicts.add(
+                target(speed, "ours >= 0.9x HashMap", Stats.ratio(speedRatio), speedRatio >= 0.9));
+        speed.print(out);
+
+        Table duration =
+                new Table(
+                        "4. Checkpoint end-to-end duration (Flink's checkpoint statistics)",
+                        "backend",
+                        "initial",
+                        "median",
+                        "mean",
+                        "max",
+                        "median vs RocksDB");
+        double rocksDuration = Stats.median(rocks.endToEndMillis());
+        for (CheckpointRun run : runs.values()) {
+            CompletedCheckpointStats initial = run.stats.get(run.initialId);
+            duration.row(
+                    run.backend.label(),
+                    initial == null ? "n/a" : Stats.millis(initial.getEndToEndDuration()),
+                    Stats.millis(Stats.median(run.endToEndMillis())),
+                    Stats.millis(Stats.mean(run.endToEndMillis())),
+                    Stats.millis(Stats.max(run.endToEndMillis())),
+                    Stats.ratio(Stats.median(run.endToEndMillis()) / rocksDuration));
+        }
+        double ourDuration = Stats.median(ours.endToEndMillis());
+        verdicts.add(
+                target(
+                        duration,
+                        "ours median <= RocksDB incremental's median",
+                        Stats.millis(ourDuration) + " vs " + Stats.millis(rocksDuration),
+                        ourDuration <= rocksDuration));
+        duration.print(out);
+
+        Table restore =
+                new Table(
+                        String.format(
+                                "5. Restore of the last retained checkpoint: submit -> every subtask"
+                                        + " running with its state (%d restores each); a fresh"
+                                        + " submit without state for reference",
+                                options.restores),
+                        "backend",
+                        "fresh submit",
+                        "restore median",
+                        "min",
+                        "max",
+                        "median vs RocksDB",
+                        "bytes read",
+                        "GETs",
+                        "keys found");
+        double rocksRestore = Stats.median(rocks.restoreSeconds);
+        for (CheckpointRun run : runs.values()) {
+            restore.row(
+                    run.backend.label(),
+                    Stats.seconds(run.startSeconds),
+                    Stats.seconds(Stats.median(run.restoreSeconds)),
+                    Stats.seconds(Stats.min(run.restoreSeconds)),
+                    Stats.seconds(Stats.max(run.restoreSeconds)),
+                    Stats.ratio(Stats.median(run.restoreSeconds) / rocksRestore),
+                    Stats.mb(run.restoreRequests.bytesIn()),
+                    run.restoreRequests.requests(RequestKind.GET),
+                    String.format("%,d of %,d", run.verifiedPresent, options.keys));
+            consistent &= run.verifiedPresent == options.keys && run.verifiedMissing == 0;
+        }
+        double ourRestore = Stats.median(ours.restoreSeconds);
+        verdicts.add(
+                target(
+                        restore,
+                        "ours restore <= RocksDB incremental's",
+                        Stats.seconds(ourRestore) + " vs " + Stats.seconds(rocksRestore),
+                        ourRestore <= rocksRestore));
+        restore.print(out);
+
+        Table raw =
+                new Table(
+                        String.format(
+                                "6. Raw parallel GET (%d threads) of the objects in the retained"
+                                        + " checkpoint's directory and shared/: the physical floor"
+                                        + " of a restore",
+                                options.parallelism * 4),
+                        "backend",
+                        "objects",
+                        "bytes",
+                        "time",
+                        "speed",
+                        "raw GET of the restore's bytes",
+                        "restore median / that");
+        for (CheckpointRun run : runs.values()) {
+            raw.row(
+                    run.backend.label(),
+                    run.rawObjects,
+                    Stats.mb(run.rawBytes),
+                    Stats.seconds(run.rawSeconds),
+                    String.format("%.0f MB/s", run.rawBytes / 1e6 / run.rawSeconds),
+                    Stats.seconds(scaled(run)),
+                    Stats.ratio(Stats.median(run.restoreSeconds) / scaled(run)));
+        }
+        raw.print(out);
+
+        Table physical =
+                new Table(
+                        "7. S3 server loopback speed, this run (one thread, our S3 client)",
+                        "what",
+                        "speed");
+        physical.row(
+                "64 MB PUT (multipart)", String.format("%.0f MB/s", loopback.largePutMbPerSecond));
+        physical.row("64 MB GET", String.format("%.0f MB/s", loopback.largeGetMbPerSecond));
+        physical.row("4 KB PUT", Stats.rate(loopback.smallPutsPerSecond));
+        physical.row("4 KB GET", Stats.rate(loopback.smallGetsPerSecond));
+        physical.print(out);
+
+        out.println();
+        out.println("Targets of issue 3 (incremental heap backend):");
+        verdicts.forEach(v -> out.println("  " + v));
+        if (!consistent) {
+            out.println("  ERROR: a restored job did not find every key; see table 5.");
+        }
+        return consistent;
+    }
+
+    /** The raw GET time of as many bytes as the first restore read, at the raw GET's speed. */
+    private static double scaled(CheckpointRun run) {
+        return run.rawSeconds * run.restoreRequests.bytesIn() / Math.max(1, run.rawBytes);
+    }
+
+    private double mean(CheckpointRun run, RequestKind kind) {
+        return Stats.mean(run.requests.stream().map(r -> r.requests(kind)).toList());
+    }
+
+    private static String target(Table table, String what, String value, boolean met) {
+        String line = String.format("%-50s %-22s %s", what + ":", value, Stats.verdict(met));
+        table.note("target: %s", line);
+        return line;
+    }
+
+    // ---------------------------------------------------------------- setup
+
+    /**
+     * Our S3 storage under a directory per backend, checkpoints retained on cancellation, and no
+     * periodic checkpoints: the benchmark triggers each one itself.
+     */
+    private Configuration jobConfig(EmbeddedS3Server s3, Backend backend) {
+        String root = "s3://" + BUCKET + "/" + backend.id();
+        Configuration config =
+                S3StorageConfig.of(
+                        s3.flinkConfig(),
+                        root + "/checkpoints",
+                        root + "/savepoints",
+                        Duration.ofDays(1));
+        config.removeKey("execution.checkpointing.interval");
+        useOwnClassLoader(config);
+        backend.configure(config);
+        options.jobSettings.forEach(config::setString);
+        return config;
+    }
+
+    private MiniCluster startCluster(Configuration base) throws Exception {
+        Configuration config = new Configuration(base);
+        // Keep every measured checkpoint in the statistics' history.
+        config.setString("web.checkpoints.history", String.valueOf(options.checkpoints + 10));
+        // RocksDB's memory: what a 2-core TaskManager would give each slot.
+        int slots = Backend.values().length * options.parallelism;
+        config.setString("taskmanager.memory.managed.size", (128 * slots) + "m");
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(config)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(slots)
+                                .withRandomPorts()
+                                .build());
+        cluster.start();
+        return cluster;
+    }
+
+    /**
+     * Makes Flink load the job's classes with this program's class loader, as the demo does: under
+     * {@code mvn exec:java} this program and Flink live in a child of the system class loader, and
+     * the sources must see the same {@link JobControl} registry as the driver.
+     */
+    private static void useOwnClassLoader(Configuration config) {
+        ClassLoader loader = BackendComparison.class.getClassLoader();
+        if (loader == ClassLoader.getSystemClassLoader()) {
+            return;
+        }
+        URL classes = BackendComparison.class.getProtectionDomain().getCodeSource().getLocation();
+        config.set(PipelineOptions.CLASSPATHS, List.of(classes.toString()));
+        config.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
+    }
+
+    private static long checkpointId(String pointer) {
+        Matcher matcher = CHECKPOINT_ID.matcher(pointer);
+        if (!matcher.find()) {
+            throw new IllegalStateException("Not a checkpoint pointer: " + pointer);
+        }
+        return Long.parseLong(matcher.group(1));
+    }
+
+    private void progress(String format, Object... args) {
+        out.printf(
+                "[%6.1f s] %s%n",
+                (System.nanoTime() - startNanos) / 1e9, String.format(format, args));
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
