@@ -39,6 +39,7 @@ final class CheckpointContents {
     private final List<Finding> findings = new ArrayList<>();
     private final Map<IncrementalRemoteKeyedStateHandle, HandleOwner> incrementalHandles =
             new LinkedHashMap<>();
+    private final Map<String, List<KeyedStateHandle>> keyedHandles = new LinkedHashMap<>();
     private long inlinedBytes;
 
     static CheckpointContents of(CheckpointMetadata metadata) {
@@ -66,6 +67,11 @@ final class CheckpointContents {
         return inlinedBytes;
     }
 
+    /** The managed keyed state handles of each operator, for restore plans. */
+    Map<String, List<KeyedStateHandle>> keyedHandles() {
+        return Collections.unmodifiableMap(keyedHandles);
+    }
+
     /** Incremental keyed handles (ours or RocksDB's), with their owners, for manifest checks. */
     Map<IncrementalRemoteKeyedStateHandle, HandleOwner> incrementalHandles() {
         return Collections.unmodifiableMap(incrementalHandles);
@@ -90,6 +96,7 @@ final class CheckpointContents {
             HandleOwner owner = new HandleOwner(name, subtask.getKey());
             OperatorSubtaskState state = subtask.getValue();
             for (KeyedStateHandle keyed : state.getManagedKeyedState()) {
+                keyedHandles.computeIfAbsent(name, n -> new ArrayList<>()).add(keyed);
                 keyed(keyed, owner);
                 ranges.add(subtask.getKey(), keyed.getKeyGroupRange());
             }

@@ -3,14 +3,11 @@ package io.flinkrecovery.inspect;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.runtime.state.StreamStateHandle;
-import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.Manifest;
-import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
 
-import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +46,7 @@ final class ManifestCheck {
             throws IOException {
         Optional<Manifest> manifest;
         try {
-            manifest = readManifest(handle.getMetaDataStateHandle());
+            manifest = Manifests.read(store, handle.getMetaDataStateHandle());
         } catch (IOException e) {
             return List.of(
                     Finding.at(
@@ -124,7 +121,7 @@ final class ManifestCheck {
             StreamStateHandle segment, List<Block> blocks, HandleOwner owner) throws IOException {
         blocks.sort(Comparator.comparingLong(b -> b.ref.offset()));
         List<Finding> findings = new ArrayList<>();
-        try (InputStream in = open(segment)) {
+        try (InputStream in = Manifests.open(store, segment)) {
             long position = 0;
             for (Block block : blocks) {
                 if (block.ref.offset() < position) {
@@ -173,41 +170,8 @@ final class ManifestCheck {
         }
     }
 
-    private Optional<Manifest> readManifest(StreamStateHandle handle) throws IOException {
-        try (InputStream in = open(handle)) {
-            byte[] magic = in.readNBytes(4);
-            if (magic.length < 4
-                    || ((magic[0] & 0xff) << 24
-                                    | (magic[1] & 0xff) << 16
-                                    | (magic[2] & 0xff) << 8
-                                    | (magic[3] & 0xff))
-                            != Manifest.MAGIC) {
-                return Optional.empty();
-            }
-        } catch (FileNotFoundException e) {
-            return Optional.empty(); // reported by the object checks
-        }
-        try (InputStream in = open(handle)) {
-            return Optional.of(Manifest.readBlocks(in, describe(handle)));
-        }
-    }
-
-    private InputStream open(StreamStateHandle handle) throws IOException {
-        Optional<byte[]> inline = handle.asBytesIfInMemory();
-        if (inline.isPresent()) {
-            return new ByteArrayInputStream(inline.get());
-        }
-        if (handle instanceof FileStateHandle) {
-            return store.open(
-                    ObjectLocation.parse(((FileStateHandle) handle).getFilePath().toUri()));
-        }
-        return handle.openInputStream();
-    }
-
     private static String describe(StreamStateHandle handle) {
-        return handle instanceof FileStateHandle
-                ? ((FileStateHandle) handle).getFilePath().toString()
-                : handle.getStreamStateHandleID().getKeyString();
+        return Manifests.describe(handle);
     }
 
     private static final class Block {

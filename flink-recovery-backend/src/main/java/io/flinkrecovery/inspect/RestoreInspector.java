@@ -105,6 +105,24 @@ public final class RestoreInspector {
     }
 
     /**
+     * Previews a restore of the checkpoint at {@code pointer} with {@code parallelism}: per keyed
+     * subtask, the bytes and GET requests it would download and the depth of incremental chains.
+     */
+    public RestorePlan plan(String pointer, int parallelism) throws IOException {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid parallelism: " + parallelism + " (must be ≥ 1)");
+        }
+        ObjectLocation metadataLocation = MetadataLoader.metadataOf(pointer);
+        CheckpointMetadata metadata = MetadataLoader.load(store, metadataLocation, classLoader);
+        CheckpointContents contents = CheckpointContents.of(metadata);
+        return new RestorePlan(
+                MetadataLoader.directoryOf(metadataLocation).toString(),
+                parallelism,
+                new RestorePlanner(store).plan(contents, parallelism));
+    }
+
+    /**
      * Every {@code chk-<n>} and {@code savepoint-*} directory below {@code directory}, newest
      * first.
      */

@@ -76,6 +76,11 @@ class InspectCliITCase {
         assertThat(latestValid.code).isZero();
         assertThat(latestValid.out.trim()).isEqualTo(latest);
 
+        Result plan = cli("plan", latest, "--parallelism", "3");
+        assertThat(plan.code).isZero();
+        assertThat(plan.out)
+                .contains("with parallelism 3", "running-totals", "0-42", "43-85", "86-127");
+
         ObjectLocation metadata = ObjectLocation.parse(latest + "/_metadata");
         S3CheckpointStorage.fromConfig(config).objectStore().deleteBatch(List.of(metadata));
         Result broken = cli("validate", latest);

@@ -10,6 +10,7 @@ import io.flinkrecovery.inspect.InspectionReport;
 import io.flinkrecovery.inspect.OrphanReport;
 import io.flinkrecovery.inspect.Progress;
 import io.flinkrecovery.inspect.RestoreInspector;
+import io.flinkrecovery.inspect.RestorePlan;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.s3.S3ClientSettings;
@@ -45,6 +46,7 @@ public final class InspectCli {
                     "  list <job-dir>                        checkpoints and savepoints with status, size, objects, age",
                     "  validate <pointer> [--deep]           check every object a checkpoint references (--deep: read them)",
                     "  latest-valid <job-dir>                the newest valid checkpoint, for execution.state-recovery.path",
+                    "  plan <pointer> --parallelism N        bytes and GETs per subtask of a restore, and chain depth",
                     "  orphans <job-dir> [--grace 1h] [--delete]   objects no retained checkpoint references",
                     "Options:",
                     "  --json                 machine-readable output",
@@ -54,7 +56,14 @@ public final class InspectCli {
                     "Exit codes: 0 valid or clean, 1 findings, 2 usage or access error.");
 
     private static final Set<String> VALUE_FLAGS =
-            Set.of("conf", "endpoint", "region", "access-key", "secret-key", "grace");
+            Set.of(
+                    "conf",
+                    "endpoint",
+                    "region",
+                    "access-key",
+                    "secret-key",
+                    "grace",
+                    "parallelism");
     private static final Set<String> SWITCHES =
             Set.of("json", "deep", "delete", "path-style", "help");
 
@@ -117,6 +126,12 @@ public final class InspectCli {
                 return validate(inspector.validate(location, flags.containsKey("deep")), json);
             case "latest-valid":
                 return latestValid(inspector.latestValid(location), location, json);
+            case "plan":
+                String parallelism = flags.get("parallelism");
+                if (parallelism == null) {
+                    throw new UsageException("plan needs --parallelism N");
+                }
+                return plan(inspector.plan(location, parseParallelism(parallelism)), json);
             case "orphans":
                 Duration grace = TimeUtils.parseDuration(flags.getOrDefault("grace", "1h"));
                 return orphans(
@@ -182,6 +197,54 @@ public final class InspectCli {
             err.println("No valid checkpoint in " + jobDir);
         }
         return latest.isPresent() ? OK : FINDINGS;
+    }
+
+    private int plan(RestorePlan plan, boolean json) {
+        if (json) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (RestorePlan.Subtask s : plan.subtasks()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("operator", s.operator());
+                row.put("subtask", s.subtask());
+                row.put(
+                        "keyGroups",
+                        s.keyGroups().getStartKeyGroup() + "-" + s.keyGroups().getEndKeyGroup());
+                row.put("bytes", s.bytes());
+                row.put("gets", s.gets());
+                row.put("maxChainDepth", s.maxChainDepth());
+                rows.add(row);
+            }
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("pointer", plan.pointer());
+            map.put("parallelism", plan.parallelism());
+            map.put("subtasks", rows);
+            out.println(Json.write(map));
+            return OK;
+        }
+        out.println(
+                "Restore of " + plan.pointer() + " with parallelism " + plan.parallelism() + ":");
+        Table table =
+                new Table("operator", "subtask", "key groups", "bytes", "GETs", "max chain depth");
+        for (RestorePlan.Subtask s : plan.subtasks()) {
+            table.row(
+                    s.operator(),
+                    Integer.toString(s.subtask()),
+                    s.keyGroups().getStartKeyGroup() + "-" + s.keyGroups().getEndKeyGroup(),
+                    Long.toString(s.bytes()),
+                    Integer.toString(s.gets()),
+                    s.maxChainDepth() == 0 ? "-" : Integer.toString(s.maxChainDepth()));
+        }
+        table.print(out);
+        return OK;
+    }
+
+    private static int parseParallelism(String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(
+                    "Invalid --parallelism " + value + " (must be a positive integer)");
+        }
     }
 
     private int orphans(OrphanReport report, Duration grace, boolean json) {
