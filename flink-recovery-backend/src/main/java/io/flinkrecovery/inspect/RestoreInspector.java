@@ -32,6 +32,7 @@ public final class RestoreInspector {
 
     static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
     static final int DEFAULT_THREADS = 16;
+    static final int ORPHAN_ATTEMPTS = 5;
 
     private final ObjectStore store;
     private final ClassLoader classLoader;
@@ -173,8 +174,22 @@ public final class RestoreInspector {
     public OrphanReport orphans(String jobDirectory, Duration grace, boolean delete, Instant now)
             throws IOException {
         ObjectLocation job = ObjectLocation.parse(trimSlash(jobDirectory));
-        List<ObjectInfo> candidates = listAll(job.child(""));
-        Set<ObjectLocation> live = liveObjects(parentOf(job));
+        List<ObjectInfo> candidates;
+        Set<ObjectLocation> live;
+        for (int attempt = 1; ; attempt++) {
+            candidates = listAll(job.child(""));
+            try {
+                live = liveObjects(parentOf(job));
+                break;
+            } catch (IOException e) {
+                // Flink subsumed a checkpoint between our listing and our read: list again.
+                if (attempt == ORPHAN_ATTEMPTS
+                        || !(e.getCause() instanceof java.io.FileNotFoundException)) {
+                    throw e;
+                }
+            }
+        }
+        Set<ObjectLocation> referenced = live;
         Instant cutoff = now.minus(grace);
         List<ObjectInfo> orphans = new ArrayList<>();
         int tooYoung = 0;
@@ -192,7 +207,8 @@ public final class RestoreInspector {
             store.deleteBatch(
                     orphans.stream().map(ObjectInfo::location).collect(Collectors.toList()));
         }
-        int liveInJob = (int) candidates.stream().filter(o -> live.contains(o.location())).count();
+        int liveInJob =
+                (int) candidates.stream().filter(o -> referenced.contains(o.location())).count();
         return new OrphanReport(job.toString(), liveInJob, orphans, tooYoung, delete);
     }
 
