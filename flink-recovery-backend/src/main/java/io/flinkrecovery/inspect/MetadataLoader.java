@@ -2,6 +2,7 @@ package io.flinkrecovery.inspect;
 
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
 
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
@@ -11,15 +12,15 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Reads a {@code _metadata} object with Flink's own loader, as the JobManager would. */
-final class MetadataLoader {
+/** Finds and reads a {@code _metadata} object with Flink's own loader, as the JobManager would. */
+public final class MetadataLoader {
 
-    static final String METADATA = "_metadata";
+    static final String METADATA = AbstractFsCheckpointStorageAccess.METADATA_FILE_NAME;
 
     private MetadataLoader() {}
 
     /** The {@code _metadata} location of a pointer: a checkpoint directory or the file itself. */
-    static ObjectLocation metadataOf(String pointer) {
+    public static ObjectLocation metadataOf(String pointer) {
         ObjectLocation location = ObjectLocation.parse(pointer.trim());
         if (location.name().equals(METADATA) && !location.key().endsWith("/")) {
             return location;
@@ -27,19 +28,12 @@ final class MetadataLoader {
         return location.child(METADATA);
     }
 
-    /** The directory that holds {@code metadata}, without a trailing slash. */
-    static ObjectLocation directoryOf(ObjectLocation metadata) {
-        String key = metadata.key();
-        return ObjectLocation.of(
-                metadata.bucket(), key.substring(0, Math.max(0, key.lastIndexOf('/'))));
-    }
-
     static CheckpointMetadata load(
             ObjectStore store, ObjectLocation metadata, ClassLoader classLoader)
             throws IOException {
         try (InputStream in = new BufferedInputStream(store.open(metadata), 64 * 1024)) {
             return Checkpoints.loadCheckpointMetadata(
-                    new DataInputStream(in), classLoader, directoryOf(metadata).toString());
+                    new DataInputStream(in), classLoader, metadata.parent().toString());
         }
     }
 }

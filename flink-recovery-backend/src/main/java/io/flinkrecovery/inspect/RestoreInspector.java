@@ -57,7 +57,7 @@ public final class RestoreInspector {
      */
     public InspectionReport validate(String pointer, boolean deep) throws IOException {
         ObjectLocation metadataLocation = MetadataLoader.metadataOf(pointer);
-        String directory = MetadataLoader.directoryOf(metadataLocation).toString();
+        String directory = metadataLocation.parent().toString();
         Optional<ObjectInfo> metadataObject = store.head(metadataLocation);
         if (metadataObject.isEmpty()) {
             return failed(
@@ -118,7 +118,7 @@ public final class RestoreInspector {
         CheckpointMetadata metadata = MetadataLoader.load(store, metadataLocation, classLoader);
         CheckpointContents contents = CheckpointContents.of(metadata);
         return new RestorePlan(
-                MetadataLoader.directoryOf(metadataLocation).toString(),
+                metadataLocation.parent().toString(),
                 parallelism,
                 new RestorePlanner(store).plan(contents, parallelism));
     }
@@ -173,13 +173,13 @@ public final class RestoreInspector {
      */
     public OrphanReport orphans(String jobDirectory, Duration grace, boolean delete, Instant now)
             throws IOException {
-        ObjectLocation job = ObjectLocation.parse(trimSlash(jobDirectory));
+        ObjectLocation job = ObjectLocation.parse(jobDirectory).withoutTrailingSlash();
         List<ObjectInfo> candidates;
         Set<ObjectLocation> live;
         for (int attempt = 1; ; attempt++) {
             candidates = listAll(job.child(""));
             try {
-                live = liveObjects(parentOf(job));
+                live = liveObjects(job.parent());
                 break;
             } catch (IOException e) {
                 // Flink subsumed a checkpoint between our listing and our read: list again.
@@ -253,7 +253,7 @@ public final class RestoreInspector {
                         .max(Comparator.naturalOrder())
                         .orElse(Instant.EPOCH);
         return new CheckpointSummary(
-                trimSlash(directory.toString()),
+                directory.withoutTrailingSlash().toString(),
                 checkpointId,
                 committed ? Status.COMPLETED : Status.INCOMPLETE,
                 objects.size(),
@@ -269,15 +269,5 @@ public final class RestoreInspector {
 
     private static InspectionReport failed(String directory, Finding finding) {
         return new InspectionReport(directory, -1, 0, 0, 0, List.of(finding));
-    }
-
-    private static ObjectLocation parentOf(ObjectLocation directory) {
-        String key = trimSlash(directory.key());
-        return ObjectLocation.of(
-                directory.bucket(), key.substring(0, Math.max(0, key.lastIndexOf('/'))));
-    }
-
-    private static String trimSlash(String path) {
-        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 }

@@ -64,6 +64,20 @@ public final class ObjectLocation implements Serializable {
         return key + "/";
     }
 
+    /** This location without a trailing slash. */
+    public ObjectLocation withoutTrailingSlash() {
+        return key.endsWith("/")
+                ? new ObjectLocation(bucket, key.substring(0, key.length() - 1))
+                : this;
+    }
+
+    /** The directory that holds this object or directory, without a trailing slash. */
+    public ObjectLocation parent() {
+        String trimmed = withoutTrailingSlash().key;
+        return new ObjectLocation(
+                bucket, trimmed.substring(0, Math.max(0, trimmed.lastIndexOf('/'))));
+    }
+
     /** The last segment of the key. */
     public String name() {
         String trimmed = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;

@@ -6,6 +6,7 @@ import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 import org.apache.flink.runtime.state.filesystem.FsCompletedCheckpointStorageLocation;
 
 import io.flinkrecovery.fs.S3FileSystem;
+import io.flinkrecovery.inspect.MetadataLoader;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 
@@ -28,7 +29,7 @@ final class CheckpointPointers {
     static FsCompletedCheckpointStorageLocation resolve(S3FileSystem fs, String pointer)
             throws IOException {
         ObjectLocation metadata = metadataLocation(pointer);
-        ObjectLocation directory = parentOf(metadata);
+        ObjectLocation directory = metadata.parent();
         Optional<ObjectInfo> metadataObject = fs.objectStore().head(metadata);
         if (metadataObject.isEmpty()) {
             boolean anythingStored = !fs.objectStore().listDirectory(directory).isEmpty();
@@ -48,7 +49,7 @@ final class CheckpointPointers {
                             + METADATA_FILE_NAME
                             + ") or a savepoint.");
         }
-        Path directoryPath = new Path(trimSlash(directory).toUri());
+        Path directoryPath = new Path(directory.toUri());
         FileStateHandle metadataHandle =
                 new FileStateHandle(new Path(metadata.toUri()), metadataObject.get().size());
         return new FsCompletedCheckpointStorageLocation(
@@ -65,9 +66,8 @@ final class CheckpointPointers {
     }
 
     private static ObjectLocation metadataLocation(String pointer) throws IOException {
-        ObjectLocation location;
         try {
-            location = ObjectLocation.parse(pointer.trim());
+            return MetadataLoader.metadataOf(pointer);
         } catch (IllegalArgumentException e) {
             throw new IOException(
                     "Invalid checkpoint pointer '"
@@ -78,21 +78,5 @@ final class CheckpointPointers {
                             + " object inside one",
                     e);
         }
-        if (location.name().equals(METADATA_FILE_NAME) && !location.key().endsWith("/")) {
-            return location;
-        }
-        return location.child(METADATA_FILE_NAME);
-    }
-
-    private static ObjectLocation parentOf(ObjectLocation metadata) {
-        String key = metadata.key();
-        return ObjectLocation.of(metadata.bucket(), key.substring(0, key.lastIndexOf('/') + 1));
-    }
-
-    private static ObjectLocation trimSlash(ObjectLocation directory) {
-        String key = directory.key();
-        return key.endsWith("/")
-                ? ObjectLocation.of(directory.bucket(), key.substring(0, key.length() - 1))
-                : directory;
     }
 }

@@ -77,13 +77,6 @@ final class CheckpointResolver implements Serializable {
     }
 
     private static String jobDirectoryOf(String checkpointDirectory) {
-        ObjectLocation location = ObjectLocation.parse(checkpointDirectory);
-        String key =
-                location.key().endsWith("/")
-                        ? location.key().substring(0, location.key().length() - 1)
-                        : location.key();
-        return ObjectLocation.of(
-                        location.bucket(), key.substring(0, Math.max(0, key.lastIndexOf('/'))))
-                .toString();
+        return ObjectLocation.parse(checkpointDirectory).parent().toString();
     }
 }

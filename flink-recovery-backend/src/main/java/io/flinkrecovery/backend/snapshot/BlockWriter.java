@@ -65,14 +65,7 @@ final class BlockWriter<K> {
         }
         out.writeByte(SegmentFormat.KEYED_STATE);
         out.writeUTF(work.name);
-        int countAt = out.length();
-        snapshot.writeState(
-                work.keySerializer,
-                work.namespaceSerializer,
-                work.stateSerializer,
-                out,
-                work.transformer);
-        entries += readInt(countAt);
+        writeWholeMap(work, snapshot);
         return true;
     }
 
@@ -134,6 +127,14 @@ final class BlockWriter<K> {
             out.writeInt(0);
             return true;
         }
+        writeWholeMap(work, snapshot);
+        return true;
+    }
+
+    /** Writes every entry of a key group's map snapshot: its count, then the entries. */
+    private <N, S> void writeWholeMap(
+            SnapshotPlan.KvWork<K, N, S> work, StateMapSnapshot<K, N, S, ?> snapshot)
+            throws IOException {
         int countAt = out.length();
         snapshot.writeState(
                 work.keySerializer,
@@ -142,7 +143,6 @@ final class BlockWriter<K> {
                 out,
                 work.transformer);
         entries += readInt(countAt);
-        return true;
     }
 
     @SuppressWarnings("unchecked")
