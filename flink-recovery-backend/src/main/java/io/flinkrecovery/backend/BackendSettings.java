@@ -25,9 +25,11 @@ public final class BackendSettings implements Serializable {
     static final double MIN_AMPLIFICATION = 1.1;
     static final double MAX_AMPLIFICATION = 100.0;
     static final int MAX_RESTORE_THREADS = 256;
+    static final int MAX_REWRITE_INTERVAL = 100;
 
     private final int maxDeltas;
     private final double maxSpaceAmplification;
+    private final int rewriteInterval;
     private final int restoreThreads;
     @Nullable private final S3ClientSettings s3Settings;
     private final boolean s3CheckpointStorage;
@@ -35,11 +37,13 @@ public final class BackendSettings implements Serializable {
     BackendSettings(
             int maxDeltas,
             double maxSpaceAmplification,
+            int rewriteInterval,
             int restoreThreads,
             @Nullable S3ClientSettings s3Settings,
             boolean s3CheckpointStorage) {
         this.maxDeltas = maxDeltas;
         this.maxSpaceAmplification = maxSpaceAmplification;
+        this.rewriteInterval = rewriteInterval;
         this.restoreThreads = restoreThreads;
         this.s3Settings = s3Settings;
         this.s3CheckpointStorage = s3CheckpointStorage;
@@ -50,6 +54,7 @@ public final class BackendSettings implements Serializable {
         return new BackendSettings(
                 BackendOptions.COMPACTION_MAX_DELTAS.defaultValue(),
                 BackendOptions.COMPACTION_MAX_SPACE_AMPLIFICATION.defaultValue(),
+                BackendOptions.COMPACTION_REWRITE_INTERVAL.defaultValue(),
                 BackendOptions.RESTORE_THREADS.defaultValue(),
                 null,
                 false);
@@ -72,6 +77,13 @@ public final class BackendSettings implements Serializable {
                     amplification,
                     "must be between " + MIN_AMPLIFICATION + " and " + MAX_AMPLIFICATION);
         }
+        int rewriteInterval = config.get(BackendOptions.COMPACTION_REWRITE_INTERVAL);
+        if (rewriteInterval < 1 || rewriteInterval > MAX_REWRITE_INTERVAL) {
+            throw invalid(
+                    BackendOptions.COMPACTION_REWRITE_INTERVAL.key(),
+                    rewriteInterval,
+                    "must be between 1 and " + MAX_REWRITE_INTERVAL);
+        }
         int threads = config.get(BackendOptions.RESTORE_THREADS);
         if (threads < 1 || threads > MAX_RESTORE_THREADS) {
             throw invalid(
@@ -86,7 +98,12 @@ public final class BackendSettings implements Serializable {
                                 .toLowerCase(Locale.ROOT)
                                 .startsWith(ObjectLocation.SCHEME + "://");
         return new BackendSettings(
-                maxDeltas, amplification, threads, S3ClientSettings.fromConfig(config), s3Storage);
+                maxDeltas,
+                amplification,
+                rewriteInterval,
+                threads,
+                S3ClientSettings.fromConfig(config),
+                s3Storage);
     }
 
     private static IllegalConfigurationException invalid(String key, Object value, String rule) {
@@ -100,6 +117,10 @@ public final class BackendSettings implements Serializable {
 
     public double maxSpaceAmplification() {
         return maxSpaceAmplification;
+    }
+
+    public int rewriteInterval() {
+        return rewriteInterval;
     }
 
     public int restoreThreads() {
@@ -128,6 +149,7 @@ public final class BackendSettings implements Serializable {
         BackendSettings that = (BackendSettings) o;
         return maxDeltas == that.maxDeltas
                 && Double.compare(maxSpaceAmplification, that.maxSpaceAmplification) == 0
+                && rewriteInterval == that.rewriteInterval
                 && restoreThreads == that.restoreThreads
                 && s3CheckpointStorage == that.s3CheckpointStorage
                 && Objects.equals(s3Settings, that.s3Settings);
@@ -136,7 +158,12 @@ public final class BackendSettings implements Serializable {
     @Override
     public int hashCode() {
         return Objects.hash(
-                maxDeltas, maxSpaceAmplification, restoreThreads, s3Settings, s3CheckpointStorage);
+                maxDeltas,
+                maxSpaceAmplification,
+                rewriteInterval,
+                restoreThreads,
+                s3Settings,
+                s3CheckpointStorage);
     }
 
     @Override
@@ -145,6 +172,8 @@ public final class BackendSettings implements Serializable {
                 + maxDeltas
                 + ", maxSpaceAmplification="
                 + maxSpaceAmplification
+                + ", rewriteInterval="
+                + rewriteInterval
                 + ", restoreThreads="
                 + restoreThreads
                 + ", s3CheckpointStorage="

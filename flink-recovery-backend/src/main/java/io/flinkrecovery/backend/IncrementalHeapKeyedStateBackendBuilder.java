@@ -145,7 +145,9 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                         heap.getKeySerializer(),
                         history,
                         new CompactionPolicy(
-                                settings.maxDeltas(), settings.maxSpaceAmplification()));
+                                settings.maxDeltas(),
+                                settings.maxSpaceAmplification(),
+                                settings.rewriteInterval()));
         IncrementalHeapKeyedStateBackend<K> backend =
                 new IncrementalHeapKeyedStateBackend<>(heap, states, snapshotter);
         try {

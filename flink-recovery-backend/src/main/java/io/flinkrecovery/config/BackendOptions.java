@@ -9,11 +9,13 @@ public final class BackendOptions {
     public static final ConfigOption<Integer> COMPACTION_MAX_DELTAS =
             ConfigOptions.key("recovery.backend.compaction.max-deltas")
                     .intType()
-                    .defaultValue(8)
+                    .defaultValue(100)
                     .withDescription(
                             "Most deltas a key group carries on top of its base before the base is"
-                                    + " rewritten. Bounds the reads per key group at restore."
-                                    + " Rewrites are spread over checkpoints; see also"
+                                    + " rewritten. Bounds the segments a subtask reads at restore;"
+                                    + " with churn of 1% of the keys per checkpoint the space"
+                                    + " amplification bound is reached first. Rewrites are spread"
+                                    + " over checkpoints; see also"
                                     + " recovery.backend.compaction.max-space-amplification."
                                     + " At least 1.");
 
@@ -25,6 +27,18 @@ public final class BackendOptions {
                             "Most bytes a key group's chain (base plus deltas) may keep per byte of"
                                     + " live state before its base is rewritten. Between 1.1 and"
                                     + " 100; see also recovery.backend.compaction.max-deltas.");
+
+    public static final ConfigOption<Integer> COMPACTION_REWRITE_INTERVAL =
+            ConfigOptions.key("recovery.backend.compaction.rewrite-interval")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "Checkpoints between two rounds of early base rewrites. Each round"
+                                    + " spends the rewrite budget the checkpoints since have earned"
+                                    + " on the key groups closest to a bound, so the checkpoints in"
+                                    + " between upload only their changes. 1 rewrites a little in"
+                                    + " every checkpoint. A key group that reaches a bound is"
+                                    + " rewritten at once regardless. Between 1 and 100.");
 
     public static final ConfigOption<Integer> RESTORE_THREADS =
             ConfigOptions.key("recovery.backend.restore.threads")

@@ -54,9 +54,15 @@ class CompactionAndRescaleTest {
     }
 
     private static IncrementalHeapStateBackend backend(int maxDeltas, double amplification) {
+        return backend(maxDeltas, amplification, 1);
+    }
+
+    private static IncrementalHeapStateBackend backend(
+            int maxDeltas, double amplification, int rewriteInterval) {
         Configuration config = new Configuration();
         config.set(BackendOptions.COMPACTION_MAX_DELTAS, maxDeltas);
         config.set(BackendOptions.COMPACTION_MAX_SPACE_AMPLIFICATION, amplification);
+        config.set(BackendOptions.COMPACTION_REWRITE_INTERVAL, rewriteInterval);
         return new IncrementalHeapStateBackend()
                 .configure(config, CompactionAndRescaleTest.class.getClassLoader());
     }

@@ -8,10 +8,17 @@ import java.util.List;
 /**
  * Picks the key groups whose base a checkpoint rewrites. A key group must be rewritten when one
  * more delta would exceed {@code maxDeltas}, or when its chain would keep more than {@code
- * maxAmplification} bytes per live byte. To avoid every key group reaching a bound in the same
- * checkpoint, each checkpoint also earns a rewrite budget proportional to the rate at which the
- * bounds are being used up (live bytes of the changed key groups over {@code maxDeltas}, changed
- * bytes over {@code maxAmplification - 1}) and spends it on the key groups closest to a bound.
+ * maxAmplification} bytes per live byte.
+ *
+ * <p>So that key groups do not all reach a bound in the same checkpoint (RocksDB's periodic
+ * full-size uploads), every checkpoint earns a rewrite budget proportional to the rate at which the
+ * bounds are being used up: live bytes of the changed key groups over {@code maxDeltas}, and
+ * changed bytes over {@code maxAmplification - 1}. Every {@code rewriteInterval}-th checkpoint
+ * spends the budget earned since on the key groups closest to a bound. The checkpoints in between
+ * upload only their deltas; a spending checkpoint rewrites about {@code rewriteInterval}
+ * checkpoints' share of the state, never all of it. In the long run every checkpoint uploads on
+ * average its changes plus about {@code changes / (maxAmplification - 1)} of rewrites when churn is
+ * what fills the chains.
  *
  * <p>Task thread only: the budget carries over between checkpoints.
  */
@@ -19,11 +26,14 @@ public final class CompactionPolicy {
 
     private final int maxDeltas;
     private final double maxAmplification;
+    private final int rewriteInterval;
     private double credit;
+    private int checkpointsSinceSpending;
 
-    public CompactionPolicy(int maxDeltas, double maxAmplification) {
+    public CompactionPolicy(int maxDeltas, double maxAmplification, int rewriteInterval) {
         this.maxDeltas = maxDeltas;
         this.maxAmplification = maxAmplification;
+        this.rewriteInterval = rewriteInterval;
     }
 
     /** One changed key group that already has a chain. */
@@ -70,7 +80,8 @@ public final class CompactionPolicy {
             largest = Math.max(largest, c.liveBytes);
         }
         double accrual = Math.max(liveOfChanged / maxDeltas, changed / (maxAmplification - 1));
-        double cap = accrual + largest;
+        // Never more than one interval's earnings plus one key group: no hoarding for a spike.
+        double cap = rewriteInterval * accrual + largest;
         credit = Math.min(credit + accrual, cap);
 
         List<Candidate> optional = new ArrayList<>();
@@ -83,6 +94,10 @@ public final class CompactionPolicy {
             }
         }
         credit = Math.max(credit, -cap);
+        if (++checkpointsSinceSpending < rewriteInterval) {
+            return rewrite;
+        }
+        checkpointsSinceSpending = 0;
         optional.sort(Comparator.comparingDouble(this::pressure).reversed());
         for (Candidate c : optional) {
             if (c.liveBytes <= credit) {

@@ -1,5 +1,7 @@
 package io.flinkrecovery.objectstore.s3;
 
+import org.apache.flink.util.TemporaryClassLoaderContext;
+
 import io.flinkrecovery.objectstore.DirectoryListing;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
@@ -50,15 +52,27 @@ public final class S3ObjectStore implements ObjectStore {
 
     static final int MAX_KEYS_PER_DELETE = 1000;
 
+    private static final ClassLoader PLUGIN_CLASS_LOADER = S3ObjectStore.class.getClassLoader();
+
     private final S3Client client;
     private final S3ClientSettings settings;
     private final RequestCounters counters;
     private final ExecutorService uploadExecutor;
 
+    /**
+     * Stores outlive the job that first asked for them (see {@link S3ObjectStores}), so nothing
+     * they create may hold on to that job's user-code classloader, which Flink closes when the job
+     * ends: the client is built, and the upload threads run, with this plugin's own classloader as
+     * context classloader. Otherwise the next job's uploads fail with "Trying to access closed
+     * classloader" as soon as the HTTP client opens a connection on an upload thread.
+     */
     S3ObjectStore(S3ClientSettings settings) {
         this.settings = settings;
         this.counters = new RequestCounters();
-        this.client = S3ClientFactory.create(settings, counters);
+        try (TemporaryClassLoaderContext ignored =
+                TemporaryClassLoaderContext.of(PLUGIN_CLASS_LOADER)) {
+            this.client = S3ClientFactory.create(settings, counters);
+        }
         this.uploadExecutor = Executors.newCachedThreadPool(new UploadThreadFactory());
     }
 
@@ -337,6 +351,7 @@ public final class S3ObjectStore implements ObjectStore {
             Thread thread =
                     new Thread(runnable, "flink-recovery-s3-upload-" + count.incrementAndGet());
             thread.setDaemon(true);
+            thread.setContextClassLoader(PLUGIN_CLASS_LOADER);
             return thread;
         }
     }

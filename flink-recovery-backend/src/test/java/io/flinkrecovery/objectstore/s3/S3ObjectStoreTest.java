@@ -1,6 +1,7 @@
 package io.flinkrecovery.objectstore.s3;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.FlinkUserCodeClassLoaders;
 
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
@@ -21,6 +22,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
@@ -136,6 +139,47 @@ class S3ObjectStoreTest {
         assertThat(store.counters().requests(RequestKind.MULTIPART_PART)).isEqualTo(3);
         assertThat(store.counters().requests(RequestKind.MULTIPART_CONTROL)).isEqualTo(2);
         assertThat(store.counters().bytesOut()).isEqualTo(small.length + large.length);
+    }
+
+    /**
+     * A store is shared by every job of a TaskManager, but is first asked for by one job's task
+     * thread, whose context classloader Flink closes when that job ends. The next job's multipart
+     * uploads must still work.
+     */
+    @Test
+    void storeOutlivesTheJobThatCreatedIt() throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader original = thread.getContextClassLoader();
+        URLClassLoader jobClassLoader =
+                FlinkUserCodeClassLoaders.childFirst(
+                        new URL[0], original, new String[0], error -> {}, true);
+        S3ObjectStore store;
+        byte[] data = randomBytes(11 * MB, 9);
+        try {
+            thread.setContextClassLoader(jobClassLoader);
+            store = store();
+            store.put(at("first"), data);
+            try (ObjectOutputStream out = store.create(at("first-job"), WriteMode.OVERWRITE)) {
+                out.write(data);
+            }
+        } finally {
+            thread.setContextClassLoader(original);
+            jobClassLoader.close();
+        }
+
+        for (Thread upload : Thread.getAllStackTraces().keySet()) {
+            if (upload.getName().startsWith("flink-recovery-s3-upload-")) {
+                assertThat(upload.getContextClassLoader())
+                        .as("context classloader of %s", upload.getName())
+                        .isSameAs(S3ObjectStore.class.getClassLoader());
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            try (ObjectOutputStream out = store.create(at("next-job-" + i), WriteMode.OVERWRITE)) {
+                out.write(data);
+            }
+            assertThat(store.head(at("next-job-" + i)).orElseThrow().size()).isEqualTo(data.length);
+        }
     }
 
     @Test
