@@ -24,6 +24,7 @@ import org.apache.flink.streaming.api.operators.TimerSerializer;
 
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.backend.snapshot.TrackedStates;
 import io.flinkrecovery.config.BackendOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -476,6 +477,54 @@ class IncrementalSnapshotTest {
         }
         assertThat(timestamps)
                 .containsExactly(50L, 60L, 101L, 102L, 103L, 104L, 106L, 107L, 108L, 109L);
+    }
+
+    @Test
+    void keyGroupsWhereMostEntriesChangedAreReplacedWhole() throws Exception {
+        harness.close();
+        harness = new BackendHarness(dir, withoutCompaction());
+        IncrementalHeapKeyedStateBackend<Integer> backend = create();
+        int keys = BackendHarness.MAX_PARALLELISM * 600;
+        put(backend, 0, keys, PAYLOAD);
+        KeyGroupedInternalPriorityQueue<TimerHeapInternalTimer<Integer, VoidNamespace>> timers =
+                timers(backend);
+        for (int key = 0; key < keys; key++) {
+            timers.add(new TimerHeapInternalTimer<>(key, key, VoidNamespace.INSTANCE));
+        }
+        harness.completeCheckpoint(backend, 1);
+
+        put(backend, 0, keys * 2 / 3, "changed");
+        ValueState<String> state = value(backend);
+        for (int key = keys * 2 / 3; key < keys * 5 / 6; key++) {
+            backend.setCurrentKey(key);
+            state.clear();
+        }
+        for (int key = 0; key < keys * 3 / 4; key++) {
+            timers.remove(new TimerHeapInternalTimer<>(key, key, VoidNamespace.INSTANCE));
+        }
+        timers.add(new TimerHeapInternalTimer<>(-1, 7, VoidNamespace.INSTANCE));
+        TrackedStates<Integer> tracked = backend.trackedStates();
+        assertThat(tracked.kv(VALUE.getName()).dirty().saturatedKeyGroups())
+                .isEqualTo(BackendHarness.MAX_PARALLELISM);
+        assertThat(tracked.pqStates().iterator().next().dirty().saturatedKeyGroups())
+                .isEqualTo(BackendHarness.MAX_PARALLELISM);
+
+        IncrementalRemoteKeyedStateHandle second = harness.completeCheckpoint(backend, 2);
+        // Replacing sections in deltas: the chains grew, no base was rewritten.
+        assertThat(chainLengths(backend, second)).containsOnly(2);
+        IncrementalHeapKeyedStateBackend<Integer> restored = restore(second);
+        assertThat(read(restored, keys)).isEqualTo(read(backend, keys)).hasSize(keys - keys / 6);
+        assertThat(pollAll(timers(restored))).isEqualTo(pollAll(timers)).hasSize(keys / 4 + 1);
+    }
+
+    private static List<Long> pollAll(
+            KeyGroupedInternalPriorityQueue<TimerHeapInternalTimer<Integer, VoidNamespace>>
+                    timers) {
+        List<Long> timestamps = new ArrayList<>();
+        while (timers.peek() != null) {
+            timestamps.add(timers.poll().getTimestamp());
+        }
+        return timestamps;
     }
 
     private static KeyGroupedInternalPriorityQueue<TimerHeapInternalTimer<Integer, VoidNamespace>>

@@ -11,14 +11,17 @@ class TrackedPriorityQueueTest extends InternalPriorityQueueTestBase {
 
     @Override
     protected InternalPriorityQueue<TestElement> newPriorityQueue(int initialCapacity) {
-        return new TrackedPriorityQueue<>(
+        HeapPriorityQueueSet<TestElement> queue =
                 new HeapPriorityQueueSet<>(
                         TEST_ELEMENT_PRIORITY_COMPARATOR,
                         KEY_EXTRACTOR_FUNCTION,
                         initialCapacity,
                         KEY_GROUP_RANGE,
-                        KEY_GROUP_RANGE.getNumberOfKeyGroups()),
-                new DirtyKeys(KEY_GROUP_RANGE),
+                        KEY_GROUP_RANGE.getNumberOfKeyGroups());
+        return new TrackedPriorityQueue<>(
+                queue,
+                new DirtyKeys(
+                        KEY_GROUP_RANGE, keyGroup -> queue.getSubsetForKeyGroup(keyGroup).size()),
                 KEY_GROUP_RANGE.getNumberOfKeyGroups());
     }
 

@@ -86,6 +86,12 @@ final class BlockApplier<K> {
                 applyKv(target, keyGroup, in, true);
             } else if (type == SegmentFormat.PRIORITY_QUEUE) {
                 applyPq(target(pqTargets, name, block), in, base);
+            } else if (type == SegmentFormat.PRIORITY_QUEUE_REPLACE) {
+                PqTarget target = target(pqTargets, name, block);
+                for (Object element : target.queue.getSubsetForKeyGroup(keyGroup).toArray()) {
+                    target.queue.remove(element);
+                }
+                applyPq(target, in, true);
             } else {
                 throw new IOException(
                         "Unknown section type " + type + " in segment " + block.segment());

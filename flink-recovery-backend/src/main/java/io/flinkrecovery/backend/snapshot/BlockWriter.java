@@ -76,7 +76,7 @@ final class BlockWriter<K> {
             return false;
         }
         for (HashSet<Object> set : dirty) {
-            if (set.contains(DirtyKeys.ALL)) {
+            if (DirtyKeys.isAll(set)) {
                 return writeKvReplace(work, index);
             }
         }
@@ -160,11 +160,16 @@ final class BlockWriter<K> {
 
     @SuppressWarnings("unchecked")
     private <T> boolean writePqBase(SnapshotPlan.PqWork<T> work, int index) throws IOException {
+        return work.elements[index] != null
+                && writePqElements(SegmentFormat.PRIORITY_QUEUE, work, index);
+    }
+
+    /** Writes every element of a key group's queue, as a base or as a replacing delta section. */
+    @SuppressWarnings("unchecked")
+    private <T> boolean writePqElements(byte sectionType, SnapshotPlan.PqWork<T> work, int index)
+            throws IOException {
         Object[] elements = work.elements[index];
-        if (elements == null) {
-            return false;
-        }
-        out.writeByte(SegmentFormat.PRIORITY_QUEUE);
+        out.writeByte(sectionType);
         out.writeUTF(work.name);
         out.writeInt(elements.length);
         TypeSerializer<T> serializer = work.serializer;
@@ -177,6 +182,9 @@ final class BlockWriter<K> {
 
     @SuppressWarnings("unchecked")
     private <T> boolean writePqDelta(SnapshotPlan.PqWork<T> work, int index) throws IOException {
+        if (work.elements[index] != null) {
+            return writePqElements(SegmentFormat.PRIORITY_QUEUE_REPLACE, work, index);
+        }
         Map<Object, Boolean> changes = work.changes[index];
         if (changes == null) {
             return false;

@@ -3,12 +3,20 @@ package io.flinkrecovery.backend.snapshot;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.VoidNamespace;
 
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The entries of one state that changed since the last snapshot, per key group: a {@code (key,
  * namespace)} pair for keyed state, the element itself for a priority queue. Written only by the
  * task thread; {@link #drain()} hands the collected sets to a snapshot, which only reads them.
+ *
+ * <p>A key group in which more than half of the entries changed is <em>saturated</em>: its set is
+ * replaced by {@link #ALL} and later writes to it cost one array read. Its next delta is the whole
+ * key group anyway, and tracking memory stays bounded by half the state. A fresh state (no entries
+ * yet) saturates after {@link #MIN_TRACKED} entries, so a job that fills its state before its first
+ * checkpoint barely tracks.
  */
 public final class DirtyKeys {
 
@@ -24,29 +32,78 @@ public final class DirtyKeys {
                 }
             };
 
+    /** Entries tracked per key group before saturation is considered at all. */
+    static final int MIN_TRACKED = 128;
+
+    /** The one set of a saturated key group: holds {@link #ALL} and rejects writes. */
+    private static final HashSet<Object> SATURATED = new SaturatedSet();
+
     private final int startKeyGroup;
     private final int numberOfKeyGroups;
+    private final IntUnaryOperator entriesOfKeyGroup;
+    private final int[] limits;
     private HashSet<Object>[] byKeyGroup;
 
-    public DirtyKeys(KeyGroupRange keyGroupRange) {
+    /**
+     * @param entriesOfKeyGroup the number of entries the state holds now in a key group; asked only
+     *     when a key group's set outgrows its last limit
+     */
+    public DirtyKeys(KeyGroupRange keyGroupRange, IntUnaryOperator entriesOfKeyGroup) {
         this.startKeyGroup = keyGroupRange.getStartKeyGroup();
         this.numberOfKeyGroups = keyGroupRange.getNumberOfKeyGroups();
+        this.entriesOfKeyGroup = entriesOfKeyGroup;
+        this.limits = new int[numberOfKeyGroups];
+        Arrays.fill(limits, MIN_TRACKED);
         this.byKeyGroup = newSets(numberOfKeyGroups);
     }
 
     /** Marks {@code (key, namespace)} of key group {@code keyGroup} as changed. */
     public void mark(int keyGroup, Object key, Object namespace) {
-        setFor(keyGroup).add(entryId(key, namespace));
+        add(keyGroup, entryId(key, namespace));
     }
 
     /** Marks the whole key group as changed: the next snapshot writes all of its entries. */
     public void markAll(int keyGroup) {
-        setFor(keyGroup).add(ALL);
+        byKeyGroup[keyGroup - startKeyGroup] = SATURATED;
     }
 
     /** Marks a priority queue element of key group {@code keyGroup} as added or removed. */
     public void markElement(int keyGroup, Object element) {
-        setFor(keyGroup).add(element);
+        add(keyGroup, element);
+    }
+
+    private void add(int keyGroup, Object id) {
+        int index = keyGroup - startKeyGroup;
+        HashSet<Object> set = byKeyGroup[index];
+        if (set == SATURATED) {
+            return;
+        }
+        if (set == null) {
+            set = new HashSet<>();
+            byKeyGroup[index] = set;
+        }
+        if (set.add(id) && set.size() > limits[index]) {
+            int limit = Math.max(MIN_TRACKED, entriesOfKeyGroup.applyAsInt(keyGroup) / 2);
+            if (set.size() > limit) {
+                byKeyGroup[index] = SATURATED;
+            } else {
+                limits[index] = limit;
+            }
+        }
+    }
+
+    /** The key groups whose next delta holds all of their entries. */
+    public int saturatedKeyGroups() {
+        int saturated = 0;
+        for (HashSet<Object> set : byKeyGroup) {
+            saturated += set == SATURATED ? 1 : 0;
+        }
+        return saturated;
+    }
+
+    /** Whether a set drained from this class stands for every entry of its key group. */
+    public static boolean isAll(HashSet<Object> set) {
+        return set == SATURATED || set.contains(ALL);
     }
 
     /**
@@ -65,16 +122,6 @@ public final class DirtyKeys {
      */
     public static Object entryId(Object key, Object namespace) {
         return namespace instanceof VoidNamespace ? key : new KeyAndNamespace(key, namespace);
-    }
-
-    private HashSet<Object> setFor(int keyGroup) {
-        int index = keyGroup - startKeyGroup;
-        HashSet<Object> set = byKeyGroup[index];
-        if (set == null) {
-            set = new HashSet<>();
-            byKeyGroup[index] = set;
-        }
-        return set;
     }
 
     @SuppressWarnings("unchecked")
@@ -120,6 +167,30 @@ public final class DirtyKeys {
         @Override
         public String toString() {
             return "(" + key + ", " + namespace + ")";
+        }
+    }
+
+    /** The set of a saturated key group; shared, so it must never change. */
+    private static final class SaturatedSet extends HashSet<Object> {
+        private static final long serialVersionUID = 1L;
+
+        SaturatedSet() {
+            super.add(ALL);
+        }
+
+        @Override
+        public boolean add(Object o) {
+            throw new UnsupportedOperationException("A saturated key group takes no entries");
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            throw new UnsupportedOperationException("A saturated key group takes no entries");
+        }
+
+        @Override
+        public void clear() {
+            throw new UnsupportedOperationException("A saturated key group takes no entries");
         }
     }
 

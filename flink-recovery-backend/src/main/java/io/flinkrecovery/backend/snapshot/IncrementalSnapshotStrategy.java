@@ -133,7 +133,9 @@ final class IncrementalSnapshotStrategy<K>
         for (ChangeBatch batch : changes) {
             for (HashSet<Object>[] sets : batch.all().values()) {
                 for (int i = 0; i < numberOfKeyGroups; i++) {
-                    dirtyCounts[i] += sets[i] == null ? 0 : sets[i].size();
+                    if (sets[i] != null) {
+                        dirtyCounts[i] += DirtyKeys.isAll(sets[i]) ? entries[i] : sets[i].size();
+                    }
                 }
             }
         }
@@ -307,7 +309,9 @@ final class IncrementalSnapshotStrategy<K>
                 }
             } else if (actions[i] == SnapshotPlan.Action.DELTA) {
                 List<HashSet<Object>> dirty = dirtySets(changes, id, i);
-                if (!dirty.isEmpty()) {
+                if (dirty.stream().anyMatch(DirtyKeys::isAll)) {
+                    work.elements[i] = subset.toArray();
+                } else if (!dirty.isEmpty()) {
                     Map<Object, Boolean> present = new LinkedHashMap<>();
                     for (HashSet<Object> set : dirty) {
                         for (Object element : set) {

@@ -9,6 +9,9 @@ package io.flinkrecovery.backend.snapshot;
  *   <li>keyed base: {@code (namespace, key, value)} per entry, as Flink's heap writes them;
  *   <li>keyed delta: {@code byte op, namespace, key} and, for {@link #PUT}, the value;
  *   <li>priority queue base: the elements; delta: {@code byte op, element}.
+ *   <li>replacing sections in a delta ({@link #KEYED_STATE_REPLACE}, {@link
+ *       #PRIORITY_QUEUE_REPLACE}): like a base, after every earlier entry of that state in the key
+ *       group is dropped. Written when more than half of a key group changed.
  * </ul>
  */
 public final class SegmentFormat {
@@ -23,6 +26,11 @@ public final class SegmentFormat {
 
     /** In a delta: all entries of a keyed state in the key group, replacing the earlier ones. */
     public static final byte KEYED_STATE_REPLACE = 3;
+
+    /**
+     * In a delta: all elements of a priority queue in the key group, replacing the earlier ones.
+     */
+    public static final byte PRIORITY_QUEUE_REPLACE = 4;
 
     public static final byte PUT = 1;
     public static final byte DELETE = 2;

@@ -139,7 +139,7 @@ final class SnapshotPlan<K> implements SnapshotResources {
         final String name;
         final TypeSerializer<T> serializer;
 
-        /** Per key group index: all elements (for a base), or null. */
+        /** Per key group index: all elements (for a base or a replacing delta), or null. */
         final Object[][] elements;
 
         /** Per key group index: changed element to whether it is present (for a delta), or null. */

@@ -47,7 +47,13 @@ public final class TrackedStates<K> {
         @SuppressWarnings("unchecked")
         KvState<K, N, S> state = (KvState<K, N, S>) kvStates.get(name);
         if (state == null) {
-            state = new KvState<>(name, table, new DirtyKeys(keyGroupRange));
+            state =
+                    new KvState<>(
+                            name,
+                            table,
+                            new DirtyKeys(
+                                    keyGroupRange,
+                                    keyGroup -> table.getMapForKeyGroup(keyGroup).size()));
             kvStates.put(name, state);
         }
         return state;
@@ -59,7 +65,13 @@ public final class TrackedStates<K> {
         @SuppressWarnings("unchecked")
         PqState<T> state = (PqState<T>) pqStates.get(name);
         if (state == null) {
-            state = new PqState<>(name, queue, new DirtyKeys(keyGroupRange));
+            state =
+                    new PqState<>(
+                            name,
+                            queue,
+                            new DirtyKeys(
+                                    keyGroupRange,
+                                    keyGroup -> queue.getSubsetForKeyGroup(keyGroup).size()));
             pqStates.put(name, state);
         }
         state.setSerializer(serializer);
