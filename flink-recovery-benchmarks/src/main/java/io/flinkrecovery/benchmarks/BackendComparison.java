@@ -1,16 +1,12 @@
 package io.flinkrecovery.benchmarks;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
-import io.flinkrecovery.examples.S3StorageConfig;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
@@ -20,16 +16,12 @@ import io.flinkrecovery.objectstore.s3.S3ClientSettings;
 import io.flinkrecovery.objectstore.s3.S3ObjectStores;
 import io.flinkrecovery.testing.EmbeddedS3Server;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -37,8 +29,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -54,9 +44,8 @@ import java.util.stream.Stream;
  */
 public final class BackendComparison {
 
-    private static final String BUCKET = "benchmarks";
+    private static final String BUCKET = BenchmarkCluster.BUCKET;
     private static final int KEY_BYTES = Long.BYTES;
-    private static final Pattern CHECKPOINT_ID = Pattern.compile("chk-(\\d+)/?$");
 
     private final BenchmarkOptions options;
     private final PrintStream out;
@@ -176,7 +165,7 @@ public final class BackendComparison {
             s3.createBucket(BUCKET);
             progress("S3 server at %s, objects under %s", s3.endpoint(), dataDir);
             Configuration base = Configuration.fromMap(s3.flinkConfig());
-            useOwnClassLoader(base);
+            BenchmarkCluster.useOwnClassLoader(base);
             // The MiniCluster does not initialize file systems; Flink's s3:// must be ours.
             FileSystem.initialize(base, null);
             ObjectStore store = S3ObjectStores.forSettings(S3ClientSettings.fromConfig(base));
@@ -187,7 +176,11 @@ public final class BackendComparison {
 
             Map<Backend, List<Double>> throughput;
             Map<Backend, CheckpointRun> runs = new EnumMap<>(Backend.class);
-            try (MiniCluster cluster = startCluster(base)) {
+            try (MiniCluster cluster =
+                    BenchmarkCluster.start(
+                            base,
+                            Backend.values().length * options.parallelism,
+                            options.checkpoints + 10)) {
                 throughput = measureThroughput(cluster, s3);
                 for (Backend backend : Backend.values()) {
                     runs.put(backend, measureCheckpoints(cluster, s3, store, backend));
@@ -197,7 +190,7 @@ public final class BackendComparison {
             return report(throughput, runs, loopback);
         } finally {
             if (temporary) {
-                deleteRecursively(dataDir);
+                BenchmarkCluster.deleteRecursively(dataDir);
             }
         }
     }
@@ -214,7 +207,7 @@ public final class BackendComparison {
         for (Backend backend : Backend.values()) {
             JobControl control =
                     JobControl.register("throughput-" + backend.id(), options.parallelism);
-            Configuration config = jobConfig(s3, backend);
+            Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
             jobs.put(
                     backend,
                     UpdateJob.submit(
@@ -276,7 +269,7 @@ public final class BackendComparison {
         RequestCounters counters = store.counters();
         JobControl control =
                 JobControl.register("checkpoints-" + backend.id(), options.parallelism);
-        Configuration config = jobConfig(s3, backend);
+        Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
         UpdateJob job =
                 UpdateJob.submit(
                         cluster,
@@ -292,7 +285,7 @@ public final class BackendComparison {
         RequestCounters.Snapshot before = counters.snapshot();
         String latest = job.checkpoint();
         run.initialRequests = counters.snapshot().minus(before);
-        run.initialId = checkpointId(latest);
+        run.initialId = BenchmarkCluster.checkpointId(latest);
         progress(
                 "%s: loaded %,d keys; initial checkpoint %d uploaded %s",
                 backend.label(),
@@ -307,7 +300,7 @@ public final class BackendComparison {
             latest = job.checkpoint();
             RequestCounters.Snapshot requests = counters.snapshot().minus(before);
             run.requests.add(requests);
-            run.ids.add(checkpointId(latest));
+            run.ids.add(BenchmarkCluster.checkpointId(latest));
         }
         CheckpointStatsSnapshot stats = job.checkpointStats();
         for (AbstractCheckpointStats checkpoint : stats.getHistory().getCheckpoints()) {
@@ -651,81 +644,9 @@ public final class BackendComparison {
 
     // ---------------------------------------------------------------- setup
 
-    /**
-     * Our S3 storage under a directory per backend, checkpoints retained on cancellation, and no
-     * periodic checkpoints: the benchmark triggers each one itself.
-     */
-    private Configuration jobConfig(EmbeddedS3Server s3, Backend backend) {
-        String root = "s3://" + BUCKET + "/" + backend.id();
-        Configuration config =
-                S3StorageConfig.of(
-                        s3.flinkConfig(),
-                        root + "/checkpoints",
-                        root + "/savepoints",
-                        Duration.ofDays(1));
-        config.removeKey("execution.checkpointing.interval");
-        useOwnClassLoader(config);
-        backend.configure(config);
-        options.jobSettings.forEach(config::setString);
-        return config;
-    }
-
-    private MiniCluster startCluster(Configuration base) throws Exception {
-        Configuration config = new Configuration(base);
-        // Keep every measured checkpoint in the statistics' history.
-        config.setString("web.checkpoints.history", String.valueOf(options.checkpoints + 10));
-        // RocksDB's memory: what a 2-core TaskManager would give each slot.
-        int slots = Backend.values().length * options.parallelism;
-        config.setString("taskmanager.memory.managed.size", (128 * slots) + "m");
-        MiniCluster cluster =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(config)
-                                .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(slots)
-                                .withRandomPorts()
-                                .build());
-        cluster.start();
-        return cluster;
-    }
-
-    /**
-     * Makes Flink load the job's classes with this program's class loader, as the demo does: under
-     * {@code mvn exec:java} this program and Flink live in a child of the system class loader, and
-     * the sources must see the same {@link JobControl} registry as the driver.
-     */
-    private static void useOwnClassLoader(Configuration config) {
-        ClassLoader loader = BackendComparison.class.getClassLoader();
-        if (loader == ClassLoader.getSystemClassLoader()) {
-            return;
-        }
-        URL classes = BackendComparison.class.getProtectionDomain().getCodeSource().getLocation();
-        config.set(PipelineOptions.CLASSPATHS, List.of(classes.toString()));
-        config.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
-    }
-
-    private static long checkpointId(String pointer) {
-        Matcher matcher = CHECKPOINT_ID.matcher(pointer);
-        if (!matcher.find()) {
-            throw new IllegalStateException("Not a checkpoint pointer: " + pointer);
-        }
-        return Long.parseLong(matcher.group(1));
-    }
-
     private void progress(String format, Object... args) {
         out.printf(
                 "[%6.1f s] %s%n",
                 (System.nanoTime() - startNanos) / 1e9, String.format(format, args));
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }

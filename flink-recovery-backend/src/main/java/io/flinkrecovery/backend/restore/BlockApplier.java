@@ -12,6 +12,7 @@ import io.flinkrecovery.backend.snapshot.SegmentFormat;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -20,6 +21,10 @@ import java.util.zip.CRC32C;
  * Verifies one block's CRC32C and applies its records to the heap: a base fills an empty key group,
  * a delta puts and deletes entries. The serializers are those of the manifest that references the
  * block, i.e. those the block was written with.
+ *
+ * <p>One applier per thread ({@link #duplicate()}): its serializers are its own. Appliers may run
+ * concurrently on different key groups, whose heap maps are separate; the priority queues, one heap
+ * per state, are written under their own lock.
  */
 final class BlockApplier<K> {
 
@@ -34,6 +39,15 @@ final class BlockApplier<K> {
         this.keySerializer = keySerializer;
         this.kvTargets = kvTargets;
         this.pqTargets = pqTargets;
+    }
+
+    /** An applier with its own copies of the serializers, for another thread. */
+    BlockApplier<K> duplicate() {
+        Map<String, KvTarget> kv = new HashMap<>();
+        kvTargets.forEach((name, target) -> kv.put(name, target.duplicate()));
+        Map<String, PqTarget> pq = new HashMap<>();
+        pqTargets.forEach((name, target) -> pq.put(name, target.duplicate()));
+        return new BlockApplier<>(keySerializer.duplicate(), kv, pq);
     }
 
     /** Throws an {@link IOException} naming the segment and key group if the CRC32C differs. */
@@ -85,13 +99,18 @@ final class BlockApplier<K> {
                 removeAll(target.table.getMapForKeyGroup(keyGroup));
                 applyKv(target, keyGroup, in, true);
             } else if (type == SegmentFormat.PRIORITY_QUEUE) {
-                applyPq(target(pqTargets, name, block), in, base);
+                PqTarget target = target(pqTargets, name, block);
+                synchronized (target.queue) {
+                    applyPq(target, in, base);
+                }
             } else if (type == SegmentFormat.PRIORITY_QUEUE_REPLACE) {
                 PqTarget target = target(pqTargets, name, block);
-                for (Object element : target.queue.getSubsetForKeyGroup(keyGroup).toArray()) {
-                    target.queue.remove(element);
+                synchronized (target.queue) {
+                    for (Object element : target.queue.getSubsetForKeyGroup(keyGroup).toArray()) {
+                        target.queue.remove(element);
+                    }
+                    applyPq(target, in, true);
                 }
-                applyPq(target, in, true);
             } else {
                 throw new IOException(
                         "Unknown section type " + type + " in segment " + block.segment());
@@ -168,6 +187,11 @@ final class BlockApplier<K> {
             this.namespaceSerializer = (TypeSerializer<Object>) namespaceSerializer;
             this.stateSerializer = (TypeSerializer<Object>) stateSerializer;
         }
+
+        KvTarget duplicate() {
+            return new KvTarget(
+                    table, namespaceSerializer.duplicate(), stateSerializer.duplicate());
+        }
     }
 
     /** Where a priority queue's elements go, and how they were serialized. */
@@ -179,6 +203,10 @@ final class BlockApplier<K> {
         PqTarget(KeyGroupedInternalPriorityQueue<Object> queue, TypeSerializer<?> serializer) {
             this.queue = queue;
             this.serializer = (TypeSerializer<Object>) serializer;
+        }
+
+        PqTarget duplicate() {
+            return new PqTarget(queue, serializer.duplicate());
         }
     }
 }

@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Restores the key groups of one subtask from our snapshots. For every key group of the new range
@@ -208,7 +209,7 @@ public final class IncrementalRestoreOperation<K> {
                 }
                 current.blocks.add(located);
                 current.length += block.length();
-                current.unapplied++;
+                current.unapplied.incrementAndGet();
             }
         }
         return reads;
@@ -224,14 +225,24 @@ public final class IncrementalRestoreOperation<K> {
         if (reads.isEmpty()) {
             return;
         }
-        ExecutorService executor =
+        ExecutorService io =
                 Executors.newFixedThreadPool(
                         Math.min(threads, reads.size()),
-                        new ExecutorThreadFactory("flink-recovery-restore"));
+                        new ExecutorThreadFactory("flink-recovery-restore-read"));
+        int applyThreads =
+                Math.min(
+                        Math.min(threads, Runtime.getRuntime().availableProcessors()),
+                        chains.size());
+        ExecutorService apply =
+                applyThreads > 1
+                        ? Executors.newFixedThreadPool(
+                                applyThreads,
+                                new ExecutorThreadFactory("flink-recovery-restore-apply"))
+                        : null;
         try {
             for (Read read : reads) {
                 read.data =
-                        executor.submit(
+                        io.submit(
                                 () ->
                                         reader.read(
                                                 read.handle,
@@ -239,24 +250,69 @@ public final class IncrementalRestoreOperation<K> {
                                                 (int) read.length,
                                                 cancelStreamRegistry));
             }
-            for (int i = 0; i < chains.size(); i++) {
-                int keyGroup = keyGroupRange.getKeyGroupId(i);
-                for (BlockRef block : chains.get(i)) {
-                    Read read = readOf.get(block);
-                    byte[] data = await(read.data);
-                    appliers.get(source[i])
-                            .apply(block, keyGroup, data, (int) (block.offset() - read.offset));
-                    if (--read.unapplied == 0) {
-                        read.data = null;
-                    }
+            AtomicInteger nextKeyGroup = new AtomicInteger();
+            if (apply == null) {
+                applyKeyGroups(nextKeyGroup, readOf, chains, source, appliers);
+                return;
+            }
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < applyThreads; w++) {
+                List<BlockApplier<K>> own = new ArrayList<>();
+                for (BlockApplier<K> applier : appliers) {
+                    own.add(applier.duplicate());
+                }
+                workers.add(
+                        apply.submit(
+                                () -> {
+                                    applyKeyGroups(nextKeyGroup, readOf, chains, source, own);
+                                    return null;
+                                }));
+            }
+            for (Future<?> worker : workers) {
+                try {
+                    await(worker);
+                } catch (Exception e) {
+                    // Stop the other workers: they take no new key group once the counter is past.
+                    nextKeyGroup.set(chains.size());
+                    throw e;
                 }
             }
         } finally {
-            executor.shutdownNow();
+            io.shutdownNow();
+            if (apply != null) {
+                apply.shutdownNow();
+            }
         }
     }
 
-    private static byte[] await(Future<byte[]> future) throws Exception {
+    /**
+     * Takes key groups (by index in the range) from {@code nextKeyGroup} until none is left and
+     * applies each one's chain in order. Several threads may do this at once.
+     */
+    private void applyKeyGroups(
+            AtomicInteger nextKeyGroup,
+            Map<BlockRef, Read> readOf,
+            List<List<BlockRef>> chains,
+            int[] source,
+            List<BlockApplier<K>> appliers)
+            throws Exception {
+        for (int i = nextKeyGroup.getAndIncrement();
+                i < chains.size();
+                i = nextKeyGroup.getAndIncrement()) {
+            int keyGroup = keyGroupRange.getKeyGroupId(i);
+            for (BlockRef block : chains.get(i)) {
+                Read read = readOf.get(block);
+                byte[] data = await(read.data);
+                appliers.get(source[i])
+                        .apply(block, keyGroup, data, (int) (block.offset() - read.offset));
+                if (read.unapplied.decrementAndGet() == 0) {
+                    read.data = null;
+                }
+            }
+        }
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
         try {
             return future.get();
         } catch (ExecutionException e) {
@@ -283,8 +339,8 @@ public final class IncrementalRestoreOperation<K> {
         final long offset;
         long length;
         final List<Located> blocks = new ArrayList<>();
-        int unapplied;
-        Future<byte[]> data;
+        final AtomicInteger unapplied = new AtomicInteger();
+        volatile Future<byte[]> data;
 
         Read(StreamStateHandle handle, long offset) {
             this.handle = handle;

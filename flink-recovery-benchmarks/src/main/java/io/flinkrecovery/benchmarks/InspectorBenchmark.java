@@ -1,0 +1,157 @@
+package io.flinkrecovery.benchmarks;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+
+import io.flinkrecovery.inspect.InspectionReport;
+import io.flinkrecovery.inspect.RestoreInspector;
+import io.flinkrecovery.objectstore.ObjectStore;
+import io.flinkrecovery.objectstore.RequestCounters;
+import io.flinkrecovery.objectstore.RequestKind;
+import io.flinkrecovery.objectstore.s3.S3ClientSettings;
+import io.flinkrecovery.objectstore.s3.S3ObjectStores;
+import io.flinkrecovery.testing.EmbeddedS3Server;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How long the restore inspector takes, and how many requests it sends, to validate a large
+ * retained checkpoint of our backend and of RocksDB incremental, in fast and in deep mode. Builds
+ * the checkpoints itself: {@code --keys} x {@code --value-size} of state, then {@code
+ * --checkpoints} incremental checkpoints of {@code --update-fraction} of the keys each, so that the
+ * validated checkpoint references a chain of objects. Run with {@code bin/benchmark inspector
+ * --keys 1000000 --value-size 1000 --checkpoints 5}.
+ */
+public final class InspectorBenchmark {
+
+    private static final List<Backend> BACKENDS =
+            List.of(Backend.INCREMENTAL_HEAP, Backend.ROCKSDB_INCREMENTAL);
+
+    private final BenchmarkOptions options;
+    private final PrintStream out;
+    private final long startNanos = System.nanoTime();
+
+    private InspectorBenchmark(BenchmarkOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchmarkOptions options;
+        try {
+            options = BenchmarkOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(
+                    BenchmarkOptions.USAGE.replace("bin/benchmark", "bin/benchmark inspector"));
+            System.exit(2);
+            return;
+        }
+        new InspectorBenchmark(options, System.out).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        boolean temporary = options.dataDir == null;
+        Path dataDir =
+                temporary ? Files.createTempDirectory("flink-recovery-inspector") : options.dataDir;
+        out.printf("Restore inspector on large checkpoints. Workload: %s%n", options);
+        Table table =
+                new Table(
+                        "Validating the last retained checkpoint (library, "
+                                + "the CLI's 16 threads; HEAD per object, deep: GET of every byte)",
+                        "backend",
+                        "mode",
+                        "state",
+                        "objects",
+                        "time",
+                        "HEAD",
+                        "GET",
+                        "LIST",
+                        "bytes read",
+                        "findings");
+        try (EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDir)) {
+            s3.createBucket(BenchmarkCluster.BUCKET);
+            Configuration base = Configuration.fromMap(s3.flinkConfig());
+            BenchmarkCluster.useOwnClassLoader(base);
+            FileSystem.initialize(base, null);
+            ObjectStore store = S3ObjectStores.forSettings(S3ClientSettings.fromConfig(base));
+            RestoreInspector inspector = new RestoreInspector(store);
+            try (MiniCluster cluster =
+                    BenchmarkCluster.start(base, options.parallelism, options.checkpoints + 10)) {
+                for (Backend backend : BACKENDS) {
+                    String pointer = buildCheckpoint(cluster, s3, backend);
+                    for (boolean deep : new boolean[] {false, true}) {
+                        RequestCounters.Snapshot before = store.counters().snapshot();
+                        long start = System.nanoTime();
+                        InspectionReport report = inspector.validate(pointer, deep);
+                        double seconds = (System.nanoTime() - start) / 1e9;
+                        RequestCounters.Snapshot requests =
+                                store.counters().snapshot().minus(before);
+                        table.row(
+                                backend.label(),
+                                deep ? "--deep" : "fast",
+                                Stats.mb(report.referencedBytes()),
+                                String.valueOf(report.objectsChecked()),
+                                Stats.seconds(seconds),
+                                String.valueOf(requests.requests(RequestKind.HEAD)),
+                                String.valueOf(requests.requests(RequestKind.GET)),
+                                String.valueOf(requests.requests(RequestKind.LIST)),
+                                Stats.mb(requests.bytesIn()),
+                                String.valueOf(report.findings().size()));
+                        progress(
+                                "%s: %s validation of %s in %s",
+                                backend.label(),
+                                deep ? "deep" : "fast",
+                                pointer,
+                                Stats.seconds(seconds));
+                    }
+                }
+            }
+        } finally {
+            if (temporary) {
+                BenchmarkCluster.deleteRecursively(dataDir);
+            }
+        }
+        out.println();
+        table.print(out);
+    }
+
+    /** Loads the state, takes the checkpoints and returns the pointer of the last one. */
+    private String buildCheckpoint(MiniCluster cluster, EmbeddedS3Server s3, Backend backend)
+            throws Exception {
+        JobControl control = JobControl.register("inspect-" + backend.id(), options.parallelism);
+        Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
+        UpdateJob job =
+                UpdateJob.submit(
+                        cluster,
+                        config,
+                        control,
+                        options.parallelism,
+                        options.keys,
+                        options.valueSize,
+                        null);
+        job.awaitRunning();
+        job.run(JobControl.Kind.LOAD, 0, 0);
+        String latest = job.checkpoint();
+        progress("%s: loaded %,d keys, checkpoint %s", backend.label(), options.keys, latest);
+        for (int i = 0; i < options.checkpoints; i++) {
+            job.run(JobControl.Kind.UPDATE, options.updateFraction, 0);
+            latest = job.checkpoint();
+        }
+        progress("%s: %d more checkpoints, last %s", backend.label(), options.checkpoints, latest);
+        job.cancel();
+        control.unregister();
+        return latest;
+    }
+
+    private void progress(String format, Object... args) {
+        out.printf(
+                "[%6.1f s] %s%n",
+                (System.nanoTime() - startNanos) / 1e9, String.format(format, args));
+    }
+}
