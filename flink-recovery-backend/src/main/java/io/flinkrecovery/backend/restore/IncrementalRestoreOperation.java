@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,8 +44,15 @@ public final class IncrementalRestoreOperation<K> {
 
     private static final Logger LOG = LoggerFactory.getLogger(IncrementalRestoreOperation.class);
 
-    /** Adjacent blocks are read together up to this many bytes. */
+    /** Blocks of one segment are read together up to this many bytes. */
     static final int MAX_READ_BYTES = 8 * 1024 * 1024;
+
+    /**
+     * Blocks of one segment this close are read together, gap included: reading 1 MB costs less
+     * than the latency of another request on S3 (tens of milliseconds). Gaps are blocks that later
+     * checkpoints superseded.
+     */
+    static final int MAX_GAP_BYTES = 1024 * 1024;
 
     private final List<IncrementalRemoteKeyedStateHandle> handles;
     private final List<Manifest> manifests;
@@ -79,6 +87,7 @@ public final class IncrementalRestoreOperation<K> {
      * reference: its segments are registered at the JobManager as part of the restored checkpoint.
      */
     public SnapshotLayout restore() throws Exception {
+        long start = System.nanoTime();
         List<BlockApplier<K>> appliers = new ArrayList<>();
         Map<String, byte[]> fingerprints = new HashMap<>();
         for (Manifest manifest : manifests) {
@@ -111,7 +120,7 @@ public final class IncrementalRestoreOperation<K> {
                 segments.putIfAbsent(block.segment(), segment);
                 blocksBySegment
                         .computeIfAbsent(block.segment(), s -> new ArrayList<>())
-                        .add(new Located(block));
+                        .add(new Located(block, i));
             }
         }
 
@@ -123,12 +132,22 @@ public final class IncrementalRestoreOperation<K> {
             }
         }
         fetchAndApply(reads, readOf, chains, source, appliers);
+        long entries = 0;
+        for (List<BlockRef> chain : chains) {
+            for (BlockRef block : chain) {
+                entries += block.entries();
+            }
+        }
         LOG.info(
-                "Restored key groups {} from {} handles: {} reads, {} bytes",
+                "Restored key groups {} from {} handles in {} ms: {} ranged reads of {} bytes"
+                        + " ({} ms of reading), {} records applied",
                 keyGroupRange.prettyPrintInterval(),
                 handles.size(),
+                (System.nanoTime() - start) / 1_000_000,
                 reads.size(),
-                reads.stream().mapToLong(r -> r.length).sum());
+                reads.stream().mapToLong(r -> r.length).sum(),
+                reads.stream().mapToLong(r -> r.readNanos).sum() / 1_000_000,
+                entries);
         return new SnapshotLayout(checkpointId, keyGroupRange, chains, segments, fingerprints);
     }
 
@@ -192,6 +211,11 @@ public final class IncrementalRestoreOperation<K> {
                         + ", which is not in the handle's shared state");
     }
 
+    /**
+     * Groups the blocks into ranged reads (near blocks of one segment together) and orders the
+     * reads by the first key group they serve, so that key groups can be applied while later ones
+     * are still being read.
+     */
     private static List<Read> planReads(
             Map<String, List<Located>> blocksBySegment, Map<String, StreamStateHandle> segments) {
         List<Read> reads = new ArrayList<>();
@@ -201,17 +225,24 @@ public final class IncrementalRestoreOperation<K> {
             Read current = null;
             for (Located located : blocks) {
                 BlockRef block = located.block;
+                long gap =
+                        current == null ? -1 : block.offset() - (current.offset + current.length);
                 if (current == null
-                        || block.offset() != current.offset + current.length
-                        || current.length + (long) block.length() > MAX_READ_BYTES) {
+                        || gap < 0
+                        || gap > MAX_GAP_BYTES
+                        || current.length + gap + block.length() > MAX_READ_BYTES) {
                     current = new Read(segments.get(entry.getKey()), block.offset());
                     reads.add(current);
+                    gap = 0;
                 }
                 current.blocks.add(located);
-                current.length += block.length();
+                current.length += gap + block.length();
+                current.firstKeyGroupIndex =
+                        Math.min(current.firstKeyGroupIndex, located.keyGroupIndex);
                 current.unapplied.incrementAndGet();
             }
         }
+        reads.sort(Comparator.comparingInt(read -> read.firstKeyGroupIndex));
         return reads;
     }
 
@@ -243,12 +274,17 @@ public final class IncrementalRestoreOperation<K> {
             for (Read read : reads) {
                 read.data =
                         io.submit(
-                                () ->
-                                        reader.read(
-                                                read.handle,
-                                                read.offset,
-                                                (int) read.length,
-                                                cancelStreamRegistry));
+                                () -> {
+                                    long readStart = System.nanoTime();
+                                    byte[] data =
+                                            reader.read(
+                                                    read.handle,
+                                                    read.offset,
+                                                    (int) read.length,
+                                                    cancelStreamRegistry);
+                                    read.readNanos = System.nanoTime() - readStart;
+                                    return data;
+                                });
             }
             AtomicInteger nextKeyGroup = new AtomicInteger();
             if (apply == null) {
@@ -327,9 +363,11 @@ public final class IncrementalRestoreOperation<K> {
     /** A block to read. */
     private static final class Located {
         final BlockRef block;
+        final int keyGroupIndex;
 
-        Located(BlockRef block) {
+        Located(BlockRef block, int keyGroupIndex) {
             this.block = block;
+            this.keyGroupIndex = keyGroupIndex;
         }
     }
 
@@ -339,8 +377,10 @@ public final class IncrementalRestoreOperation<K> {
         final long offset;
         long length;
         final List<Located> blocks = new ArrayList<>();
+        int firstKeyGroupIndex = Integer.MAX_VALUE;
         final AtomicInteger unapplied = new AtomicInteger();
         volatile Future<byte[]> data;
+        volatile long readNanos;
 
         Read(StreamStateHandle handle, long offset) {
             this.handle = handle;

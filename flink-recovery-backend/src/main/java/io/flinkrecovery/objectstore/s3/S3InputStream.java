@@ -126,11 +126,15 @@ final class S3InputStream extends SeekableInputStream {
         return skipped;
     }
 
+    /**
+     * Closes the stream. A range read to its end goes back to the connection pool; otherwise the
+     * connection is dropped rather than drained of bytes nobody wants.
+     */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            closeStream(true);
+            closeStream(!(end >= 0 && streamPosition == end));
         }
     }
 
