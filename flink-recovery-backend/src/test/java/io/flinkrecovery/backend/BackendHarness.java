@@ -123,13 +123,36 @@ final class BackendHarness implements AutoCloseable {
         return handle;
     }
 
+    /** A checkpoint whose asynchronous phase starts only after {@code betweenPhases} ran. */
+    IncrementalRemoteKeyedStateHandle checkpoint(
+            IncrementalHeapKeyedStateBackend<Integer> backend,
+            long checkpointId,
+            IncrementalSnapshotTest.ThrowingConsumer betweenPhases)
+            throws Exception {
+        return snapshot(
+                backend,
+                checkpointId,
+                CheckpointOptions.forCheckpointWithDefaultLocation(),
+                betweenPhases);
+    }
+
     private IncrementalRemoteKeyedStateHandle snapshot(
             IncrementalHeapKeyedStateBackend<Integer> backend,
             long checkpointId,
             CheckpointOptions options)
             throws Exception {
+        return snapshot(backend, checkpointId, options, b -> {});
+    }
+
+    private IncrementalRemoteKeyedStateHandle snapshot(
+            IncrementalHeapKeyedStateBackend<Integer> backend,
+            long checkpointId,
+            CheckpointOptions options,
+            IncrementalSnapshotTest.ThrowingConsumer betweenPhases)
+            throws Exception {
         RunnableFuture<SnapshotResult<KeyedStateHandle>> future =
                 backend.snapshot(checkpointId, checkpointId, streamFactory, options);
+        betweenPhases.accept(backend);
         future.run();
         KeyedStateHandle handle = future.get().getJobManagerOwnedSnapshot();
         handle.registerSharedStates(registry, checkpointId);

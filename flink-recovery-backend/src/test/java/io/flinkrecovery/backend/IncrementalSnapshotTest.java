@@ -479,6 +479,54 @@ class IncrementalSnapshotTest {
                 .containsExactly(50L, 60L, 101L, 102L, 103L, 104L, 106L, 107L, 108L, 109L);
     }
 
+    /** The delta holds the values of the synchronous phase, even if the heap changes them later. */
+    @Test
+    void writesAfterTheSynchronousPhaseStayOutOfTheDelta() throws Exception {
+        IncrementalHeapKeyedStateBackend<Integer> backend = create();
+        ListState<String> list =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, LIST);
+        ValueState<String> value = value(backend);
+        for (int key = 0; key < 100; key++) {
+            backend.setCurrentKey(key);
+            list.add("a");
+            value.update("a");
+        }
+        harness.completeCheckpoint(backend, 1);
+        for (int key = 0; key < 10; key++) {
+            backend.setCurrentKey(key);
+            list.add("b");
+            value.update("b");
+        }
+
+        IncrementalRemoteKeyedStateHandle handle =
+                harness.checkpoint(
+                        backend,
+                        2,
+                        b -> {
+                            for (int key = 0; key < 20; key++) {
+                                b.setCurrentKey(key);
+                                list.add("c"); // appends in place to the heap's list
+                                value.update("c");
+                            }
+                        });
+
+        IncrementalHeapKeyedStateBackend<Integer> restored = restore(handle);
+        ListState<String> restoredList =
+                restored.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, LIST);
+        for (int key = 0; key < 20; key++) {
+            restored.setCurrentKey(key);
+            backend.setCurrentKey(key);
+            String expected = key < 10 ? "b" : "a";
+            assertThat(restoredList.get())
+                    .as("list of key %s", key)
+                    .containsExactlyElementsOf(key < 10 ? List.of("a", "b") : List.of("a"));
+            assertThat(value(restored).value()).as("value of key %s", key).isEqualTo(expected);
+            assertThat(list.get()).last().isEqualTo("c");
+        }
+    }
+
     @Test
     void keyGroupsWhereMostEntriesChangedAreReplacedWhole() throws Exception {
         harness.close();

@@ -5,6 +5,8 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.checkpoint.SubtaskStateStats;
+import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 
 import io.flinkrecovery.objectstore.ObjectInfo;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -129,6 +132,27 @@ public final class BackendComparison {
                     .filter(s -> s != null)
                     .map(AbstractCheckpointStats::getEndToEndDuration)
                     .toList();
+        }
+
+        /** Per checkpoint, the longest of the subtasks' {@code phase} durations. */
+        List<Long> slowestSubtaskMillis(ToLongFunction<SubtaskStateStats> phase) {
+            List<Long> result = new ArrayList<>();
+            for (long id : ids) {
+                CompletedCheckpointStats checkpoint = stats.get(id);
+                if (checkpoint == null) {
+                    continue;
+                }
+                long slowest = 0;
+                for (TaskStateStats task : checkpoint.getAllTaskStateStats()) {
+                    for (SubtaskStateStats subtask : task.getSubtaskStats()) {
+                        if (subtask != null) {
+                            slowest = Math.max(slowest, phase.applyAsLong(subtask));
+                        }
+                    }
+                }
+                result.add(slowest);
+            }
+            return result;
         }
 
         List<Long> checkpointedSizes() {
@@ -514,12 +538,15 @@ public final class BackendComparison {
 
         Table duration =
                 new Table(
-                        "4. Checkpoint end-to-end duration (Flink's checkpoint statistics)",
+                        "4. Checkpoint end-to-end duration (Flink's checkpoint statistics; the"
+                                + " phases are the slowest subtask's)",
                         "backend",
                         "initial",
                         "median",
                         "mean",
                         "max",
+                        "sync phase (median)",
+                        "async phase (median)",
                         "median vs RocksDB");
         double rocksDuration = Stats.median(rocks.endToEndMillis());
         for (CheckpointRun run : runs.values()) {
@@ -530,6 +557,14 @@ public final class BackendComparison {
                     Stats.millis(Stats.median(run.endToEndMillis())),
                     Stats.millis(Stats.mean(run.endToEndMillis())),
                     Stats.millis(Stats.max(run.endToEndMillis())),
+                    Stats.millis(
+                            Stats.median(
+                                    run.slowestSubtaskMillis(
+                                            SubtaskStateStats::getSyncCheckpointDuration))),
+                    Stats.millis(
+                            Stats.median(
+                                    run.slowestSubtaskMillis(
+                                            SubtaskStateStats::getAsyncCheckpointDuration))),
                     Stats.ratio(Stats.median(run.endToEndMillis()) / rocksDuration));
         }
         double ourDuration = Stats.median(ours.endToEndMillis());

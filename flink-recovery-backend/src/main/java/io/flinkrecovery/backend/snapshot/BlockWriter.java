@@ -2,14 +2,9 @@ package io.flinkrecovery.backend.snapshot;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.runtime.state.StateEntry;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.heap.StateMapSnapshot;
 
 import java.io.IOException;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,50 +66,25 @@ final class BlockWriter<K> {
 
     private <N, S> boolean writeKvDelta(SnapshotPlan.KvWork<K, N, S> work, int index)
             throws IOException {
-        List<HashSet<Object>> dirty = work.dirty(index);
-        if (dirty.isEmpty()) {
+        if (work.replace[index]) {
+            return writeKvReplace(work, index);
+        }
+        Map<Object, S> changed = work.changed[index];
+        if (changed == null) {
             return false;
-        }
-        for (HashSet<Object> set : dirty) {
-            if (DirtyKeys.isAll(set)) {
-                return writeKvReplace(work, index);
-            }
-        }
-        HashSet<Object> remaining = new HashSet<>();
-        for (HashSet<Object> set : dirty) {
-            remaining.addAll(set);
         }
         out.writeByte(SegmentFormat.KEYED_STATE);
         out.writeUTF(work.name);
-        int countAt = out.length();
-        out.writeInt(0);
-        int count = 0;
-        StateMapSnapshot<K, N, S, ?> snapshot = work.snapshots[index];
-        if (snapshot != null) {
-            Iterator<StateEntry<K, N, S>> iterator =
-                    snapshot.getIterator(
-                            work.keySerializer,
-                            work.namespaceSerializer,
-                            work.stateSerializer,
-                            work.transformer);
-            while (iterator.hasNext() && !remaining.isEmpty()) {
-                StateEntry<K, N, S> entry = iterator.next();
-                if (remaining.remove(DirtyKeys.entryId(entry.getKey(), entry.getNamespace()))) {
-                    out.writeByte(SegmentFormat.PUT);
-                    work.namespaceSerializer.serialize(entry.getNamespace(), out);
-                    work.keySerializer.serialize(entry.getKey(), out);
-                    work.stateSerializer.serialize(entry.getState(), out);
-                    count++;
-                }
+        out.writeInt(changed.size());
+        for (Map.Entry<Object, S> entry : changed.entrySet()) {
+            S value = entry.getValue();
+            out.writeByte(value == null ? SegmentFormat.DELETE : SegmentFormat.PUT);
+            writeKeyAndNamespace(work, entry.getKey());
+            if (value != null) {
+                work.stateSerializer.serialize(value, out);
             }
         }
-        for (Object id : remaining) {
-            out.writeByte(SegmentFormat.DELETE);
-            writeKeyAndNamespace(work, id);
-            count++;
-        }
-        out.writeIntUnsafe(count, countAt);
-        entries += count;
+        entries += changed.size();
         return true;
     }
 
@@ -148,14 +118,8 @@ final class BlockWriter<K> {
     @SuppressWarnings("unchecked")
     private <N, S> void writeKeyAndNamespace(SnapshotPlan.KvWork<K, N, S> work, Object id)
             throws IOException {
-        if (id instanceof DirtyKeys.KeyAndNamespace) {
-            DirtyKeys.KeyAndNamespace pair = (DirtyKeys.KeyAndNamespace) id;
-            work.namespaceSerializer.serialize((N) pair.namespace(), out);
-            work.keySerializer.serialize((K) pair.key(), out);
-        } else {
-            work.namespaceSerializer.serialize((N) VoidNamespace.INSTANCE, out);
-            work.keySerializer.serialize((K) id, out);
-        }
+        work.namespaceSerializer.serialize((N) DirtyKeys.namespaceOf(id), out);
+        work.keySerializer.serialize((K) DirtyKeys.keyOf(id), out);
     }
 
     @SuppressWarnings("unchecked")

@@ -125,6 +125,18 @@ public final class DirtyKeys {
     }
 
     @SuppressWarnings("unchecked")
+    /** The key of an id made by {@link #entryId}. */
+    public static Object keyOf(Object entryId) {
+        return entryId instanceof KeyAndNamespace ? ((KeyAndNamespace) entryId).key : entryId;
+    }
+
+    /** The namespace of an id made by {@link #entryId}. */
+    public static Object namespaceOf(Object entryId) {
+        return entryId instanceof KeyAndNamespace
+                ? ((KeyAndNamespace) entryId).namespace
+                : VoidNamespace.INSTANCE;
+    }
+
     private static HashSet<Object>[] newSets(int size) {
         return (HashSet<Object>[]) new HashSet<?>[size];
     }

@@ -282,12 +282,32 @@ final class IncrementalSnapshotStrategy<K>
                 }
             } else if (actions[i] == SnapshotPlan.Action.DELTA) {
                 List<HashSet<Object>> dirty = dirtySets(changes, id, i);
-                if (!dirty.isEmpty()) {
-                    work.dirty[i] = dirty;
+                if (dirty.stream().anyMatch(DirtyKeys::isAll)) {
+                    work.replace[i] = true;
+                    work.snapshots[i] = map.isEmpty() ? null : map.stateSnapshot();
+                } else if (!dirty.isEmpty()) {
+                    work.changed[i] = currentValues(map, dirty);
+                    // Taken after the lookups: from now on the heap copies these values before
+                    // changing them in place, so the asynchronous phase reads them as they are.
                     work.snapshots[i] = map.stateSnapshot();
                 }
             }
         }
+    }
+
+    /** Each changed entry's value now, null where the entry no longer exists. */
+    @SuppressWarnings("unchecked")
+    private static <K, N, S> Map<Object, S> currentValues(
+            StateMap<K, N, S> map, List<HashSet<Object>> dirty) {
+        Map<Object, S> values = new HashMap<>();
+        for (HashSet<Object> set : dirty) {
+            for (Object id : set) {
+                if (!values.containsKey(id)) {
+                    values.put(id, map.get((K) DirtyKeys.keyOf(id), (N) DirtyKeys.namespaceOf(id)));
+                }
+            }
+        }
+        return values;
     }
 
     private <T> void capturePq(

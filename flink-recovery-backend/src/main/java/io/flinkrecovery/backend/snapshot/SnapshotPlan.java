@@ -9,8 +9,6 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 
 import javax.annotation.Nullable;
 
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -98,8 +96,15 @@ final class SnapshotPlan<K> implements SnapshotResources {
         /** Per key group index: the map snapshot to read, or null. */
         final StateMapSnapshot<K, N, S, ?>[] snapshots;
 
-        /** Per key group index: the dirty sets of all changes since the base, or null. */
-        final List<HashSet<Object>>[] dirty;
+        /**
+         * Per key group index of a delta: each changed entry's id ({@link DirtyKeys#entryId}) and
+         * its value when the snapshot was taken, null for a deleted entry. The copy-on-write
+         * snapshot in {@link #snapshots} keeps the heap from changing these values in place.
+         */
+        final Map<Object, S>[] changed;
+
+        /** Per key group index of a delta: whether it replaces the key group's entries whole. */
+        final boolean[] replace;
 
         @SuppressWarnings("unchecked")
         KvWork(
@@ -117,15 +122,12 @@ final class SnapshotPlan<K> implements SnapshotResources {
             this.snapshots =
                     (StateMapSnapshot<K, N, S, ?>[])
                             new StateMapSnapshot<?, ?, ?, ?>[numberOfKeyGroups];
-            this.dirty = (List<HashSet<Object>>[]) new List<?>[numberOfKeyGroups];
-        }
-
-        List<HashSet<Object>> dirty(int index) {
-            List<HashSet<Object>> sets = dirty[index];
-            return sets == null ? Collections.emptyList() : sets;
+            this.changed = (Map<Object, S>[]) new Map<?, ?>[numberOfKeyGroups];
+            this.replace = new boolean[numberOfKeyGroups];
         }
 
         void release(int index) {
+            changed[index] = null;
             StateMapSnapshot<K, N, S, ?> snapshot = snapshots[index];
             if (snapshot != null) {
                 snapshots[index] = null;
