@@ -70,6 +70,7 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
     }
 
     IncrementalHeapKeyedStateBackend<K> build() throws BackendBuildingException {
+        long start = System.nanoTime();
         ClassLoader classLoader = parameters.getEnv().getUserCodeClassLoader().asClassLoader();
         KeyGroupRange range = parameters.getKeyGroupRange();
         List<KeyedStateHandle> flinkHandles = new ArrayList<>();
@@ -177,6 +178,14 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                     "Cannot restore keyed state of " + parameters.getOperatorIdentifier(), e);
         }
         registerMetrics();
+        if (!parameters.getStateHandles().isEmpty()) {
+            LOG.info(
+                    "Built the keyed state of {} for key groups {} from {} handles in {} ms",
+                    parameters.getOperatorIdentifier(),
+                    range.prettyPrintInterval(),
+                    parameters.getStateHandles().size(),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
         return backend;
     }
 

@@ -43,8 +43,16 @@ final class CheckpointResolver implements Serializable {
             return CheckpointPointers.resolve(fs, pointer);
         }
         RestoreInspector inspector = new RestoreInspector(fs.objectStore());
+        long start = System.nanoTime();
         InspectionReport report = inspector.validate(pointer, false);
         if (report.isValid()) {
+            LOG.info(
+                    "Validated {} before restoring it in {} ms: {} objects ({} bytes) exist with"
+                            + " their sizes, key groups covered",
+                    report.pointer(),
+                    (System.nanoTime() - start) / 1_000_000,
+                    report.objectsChecked(),
+                    report.referencedBytes());
             return CheckpointPointers.resolve(fs, pointer);
         }
         if (fallback == Fallback.LATEST_VALID) {
