@@ -6,43 +6,67 @@ import org.apache.flink.runtime.state.StreamStateHandle;
 
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 
 /**
  * Checks the manifests of the incremental heap backend: every block a key group's chain names lies
  * inside a segment the handle lists, and in deep mode its bytes match the manifest's CRC32C. Other
  * incremental handles (RocksDB's) have no manifest and are left to the object checks.
+ *
+ * <p>In deep mode the segments are read in parallel, each once, and {@link #checksummed()} names
+ * them, so that the object checks need not read them a second time.
  */
 final class ManifestCheck {
 
     private final ObjectStore store;
+    private final int threads;
+    private final Progress progress;
+    private final Set<ObjectLocation> checksummed = ConcurrentHashMap.newKeySet();
 
-    ManifestCheck(ObjectStore store) {
+    ManifestCheck(ObjectStore store, int threads, Progress progress) {
         this.store = store;
+        this.threads = threads;
+        this.progress = progress;
     }
 
     List<Finding> check(Map<IncrementalRemoteKeyedStateHandle, HandleOwner> handles, boolean deep)
             throws IOException {
         List<Finding> findings = new ArrayList<>();
+        List<Callable<List<Finding>>> verifications = new ArrayList<>();
         for (Map.Entry<IncrementalRemoteKeyedStateHandle, HandleOwner> entry : handles.entrySet()) {
-            findings.addAll(check(entry.getKey(), entry.getValue(), deep));
+            findings.addAll(check(entry.getKey(), entry.getValue(), deep, verifications));
         }
+        findings.addAll(
+                ParallelChecks.run(verifications, threads, progress, "checksumming segments"));
         return findings;
     }
 
+    /** The segments whose every referenced block a deep check has read and checksummed. */
+    Set<ObjectLocation> checksummed() {
+        return Collections.unmodifiableSet(checksummed);
+    }
+
     private List<Finding> check(
-            IncrementalRemoteKeyedStateHandle handle, HandleOwner owner, boolean deep)
+            IncrementalRemoteKeyedStateHandle handle,
+            HandleOwner owner,
+            boolean deep,
+            List<Callable<List<Finding>>> verifications)
             throws IOException {
         Optional<Manifest> manifest;
         try {
@@ -109,8 +133,8 @@ final class ManifestCheck {
         }
         if (deep) {
             for (Map.Entry<String, List<Block>> segment : blocksBySegment.entrySet()) {
-                findings.addAll(
-                        verifyChecksums(segments.get(segment.getKey()), segment.getValue(), owner));
+                StreamStateHandle segmentHandle = segments.get(segment.getKey());
+                verifications.add(() -> verifyChecksums(segmentHandle, segment.getValue(), owner));
             }
         }
         return findings;
@@ -153,6 +177,7 @@ final class ManifestCheck {
         } catch (FileNotFoundException e) {
             return List.of(); // reported by the object checks
         }
+        Manifests.locationOf(segment).ifPresent(checksummed::add);
         return findings;
     }
 

@@ -20,24 +20,31 @@ final class Manifests {
 
     /** The manifest in {@code handle}, or empty if it is not ours (RocksDB's) or is missing. */
     static Optional<Manifest> read(ObjectStore store, StreamStateHandle handle) throws IOException {
+        byte[] bytes;
         try (InputStream in = open(store, handle)) {
-            byte[] magic = in.readNBytes(4);
-            int value =
-                    magic.length < 4
-                            ? 0
-                            : (magic[0] & 0xff) << 24
-                                    | (magic[1] & 0xff) << 16
-                                    | (magic[2] & 0xff) << 8
-                                    | (magic[3] & 0xff);
-            if (value != Manifest.MAGIC) {
-                return Optional.empty();
-            }
+            bytes = in.readAllBytes();
         } catch (FileNotFoundException e) {
             return Optional.empty(); // reported by the object checks
         }
-        try (InputStream in = open(store, handle)) {
-            return Optional.of(Manifest.readBlocks(in, describe(handle)));
+        int magic =
+                bytes.length < 4
+                        ? 0
+                        : (bytes[0] & 0xff) << 24
+                                | (bytes[1] & 0xff) << 16
+                                | (bytes[2] & 0xff) << 8
+                                | (bytes[3] & 0xff);
+        if (magic != Manifest.MAGIC) {
+            return Optional.empty();
         }
+        return Optional.of(Manifest.readBlocks(new ByteArrayInputStream(bytes), describe(handle)));
+    }
+
+    /** The object a handle is stored in, or empty for inlined and non-file handles. */
+    static Optional<ObjectLocation> locationOf(StreamStateHandle handle) {
+        return handle instanceof FileStateHandle && handle.asBytesIfInMemory().isEmpty()
+                ? Optional.of(
+                        ObjectLocation.parse(((FileStateHandle) handle).getFilePath().toUri()))
+                : Optional.empty();
     }
 
     static InputStream open(ObjectStore store, StreamStateHandle handle) throws IOException {

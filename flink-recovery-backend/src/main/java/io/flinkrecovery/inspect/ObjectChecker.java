@@ -11,11 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * Checks referenced objects in parallel: a HEAD for existence and size, and in deep mode a full
@@ -34,7 +31,13 @@ final class ObjectChecker {
         this.progress = progress;
     }
 
-    List<Finding> check(List<ReferencedObject> objects, boolean deep) throws IOException {
+    /**
+     * @param readElsewhere objects a deep check has read already (checksummed segments): only their
+     *     existence and size are checked here
+     */
+    List<Finding> check(
+            List<ReferencedObject> objects, boolean deep, Set<ObjectLocation> readElsewhere)
+            throws IOException {
         Map<ObjectLocation, ReferencedObject> unique = new LinkedHashMap<>();
         for (ReferencedObject object : objects) {
             unique.merge(
@@ -42,37 +45,13 @@ final class ObjectChecker {
                     object,
                     (a, b) -> a.expectedSize() >= b.expectedSize() ? a : b);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, Progress.daemon("inspect"));
-        AtomicInteger done = new AtomicInteger();
-        try {
-            List<Future<Optional<Finding>>> results = new ArrayList<>();
-            for (ReferencedObject object : unique.values()) {
-                results.add(
-                        pool.submit(
-                                () -> {
-                                    Optional<Finding> finding = checkOne(object, deep);
-                                    progress.step(
-                                            (deep ? "reading" : "checking") + " objects",
-                                            done.incrementAndGet(),
-                                            unique.size());
-                                    return finding;
-                                }));
-            }
-            List<Finding> findings = new ArrayList<>();
-            for (Future<Optional<Finding>> result : results) {
-                result.get().ifPresent(findings::add);
-            }
-            return findings;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted while checking objects", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException
-                    ? (IOException) e.getCause()
-                    : new IOException("Cannot check objects", e.getCause());
-        } finally {
-            pool.shutdownNow();
+        List<Callable<List<Finding>>> checks = new ArrayList<>();
+        for (ReferencedObject object : unique.values()) {
+            boolean read = deep && !readElsewhere.contains(object.location());
+            checks.add(() -> checkOne(object, read).map(List::of).orElse(List.of()));
         }
+        return ParallelChecks.run(
+                checks, threads, progress, (deep ? "reading" : "checking") + " objects");
     }
 
     private Optional<Finding> checkOne(ReferencedObject object, boolean deep) throws IOException {

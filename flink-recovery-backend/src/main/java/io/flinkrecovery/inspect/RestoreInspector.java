@@ -92,9 +92,14 @@ public final class RestoreInspector {
         CheckpointContents contents = CheckpointContents.of(metadata);
         List<Finding> findings = new ArrayList<>(contents.findings());
         contents.keyGroups().values().forEach(op -> findings.addAll(KeyGroupCoverage.check(op)));
+        // Manifests first: in deep mode their checksums read the segments, which the object
+        // checks then only HEAD. Object findings are listed first all the same.
+        ManifestCheck manifests = new ManifestCheck(store, threads, progress);
+        List<Finding> manifestFindings = manifests.check(contents.incrementalHandles(), deep);
         findings.addAll(
-                new ObjectChecker(store, threads, progress).check(contents.objects(), deep));
-        findings.addAll(new ManifestCheck(store).check(contents.incrementalHandles(), deep));
+                new ObjectChecker(store, threads, progress)
+                        .check(contents.objects(), deep, manifests.checksummed()));
+        findings.addAll(manifestFindings);
         long bytes = contents.objects().stream().mapToLong(ReferencedObject::expectedSize).sum();
         return new InspectionReport(
                 directory,
