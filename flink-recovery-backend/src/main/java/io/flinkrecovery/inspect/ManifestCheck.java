@@ -34,6 +34,11 @@ import java.util.zip.CRC32C;
  */
 final class ManifestCheck {
 
+    /** Bytes of a segment one thread checksums at most. */
+    private static final long CHUNK_BYTES = 32L * 1024 * 1024;
+
+    private static final int READ_BUFFER_BYTES = 256 * 1024;
+
     private final ObjectStore store;
     private final int threads;
     private final Progress progress;
@@ -134,29 +139,78 @@ final class ManifestCheck {
         if (deep) {
             for (Map.Entry<String, List<Block>> segment : blocksBySegment.entrySet()) {
                 StreamStateHandle segmentHandle = segments.get(segment.getKey());
-                verifications.add(() -> verifyChecksums(segmentHandle, segment.getValue(), owner));
+                for (List<Block> chunk : chunks(segment.getValue())) {
+                    verifications.add(() -> verifyChecksums(segmentHandle, chunk, owner));
+                }
             }
         }
         return findings;
     }
 
-    /** Streams the segment once, in offset order, and compares each block's CRC32C. */
+    /**
+     * Splits a segment's blocks, in offset order, into runs of at most {@link #CHUNK_BYTES}, so
+     * that a large segment is checksummed by several threads.
+     */
+    private static List<List<Block>> chunks(List<Block> blocks) {
+        blocks.sort(Comparator.comparingLong(b -> b.ref.offset()));
+        List<List<Block>> chunks = new ArrayList<>();
+        List<Block> current = new ArrayList<>();
+        long start = -1;
+        for (Block block : blocks) {
+            if (!current.isEmpty()
+                    && block.ref.offset() + block.ref.length() - start > CHUNK_BYTES) {
+                chunks.add(current);
+                current = new ArrayList<>();
+            }
+            if (current.isEmpty()) {
+                start = block.ref.offset();
+            }
+            current.add(block);
+        }
+        if (!current.isEmpty()) {
+            chunks.add(current);
+        }
+        return chunks;
+    }
+
+    /** Streams a run of blocks of a segment, in offset order, and compares each one's CRC32C. */
     private List<Finding> verifyChecksums(
             StreamStateHandle segment, List<Block> blocks, HandleOwner owner) throws IOException {
-        blocks.sort(Comparator.comparingLong(b -> b.ref.offset()));
         List<Finding> findings = new ArrayList<>();
-        try (InputStream in = Manifests.open(store, segment)) {
-            long position = 0;
+        long first = blocks.get(0).ref.offset();
+        Block last = blocks.get(blocks.size() - 1);
+        long end = last.ref.offset() + last.ref.length();
+        Optional<ObjectLocation> location = Manifests.locationOf(segment);
+        try (InputStream in =
+                location.isPresent()
+                        ? store.openRange(location.get(), first, end - first)
+                        : Manifests.open(store, segment)) {
+            long position = location.isPresent() ? first : 0;
+            byte[] buffer = new byte[READ_BUFFER_BYTES];
+            CRC32C crc = new CRC32C();
             for (Block block : blocks) {
                 if (block.ref.offset() < position) {
                     continue; // the same block shared by two chains; checked already
                 }
                 skipFully(in, block.ref.offset() - position);
-                byte[] bytes = in.readNBytes(block.ref.length());
-                position = block.ref.offset() + bytes.length;
-                CRC32C crc = new CRC32C();
-                crc.update(bytes, 0, bytes.length);
-                if (bytes.length != block.ref.length() || (int) crc.getValue() != block.ref.crc()) {
+                crc.reset();
+                long read = 0;
+                int n;
+                while (read < block.ref.length()
+                        && (n =
+                                        in.read(
+                                                buffer,
+                                                0,
+                                                (int)
+                                                        Math.min(
+                                                                buffer.length,
+                                                                block.ref.length() - read)))
+                                > 0) {
+                    crc.update(buffer, 0, n);
+                    read += n;
+                }
+                position = block.ref.offset() + read;
+                if (read != block.ref.length() || (int) crc.getValue() != block.ref.crc()) {
                     findings.add(
                             Finding.at(
                                     owner,
