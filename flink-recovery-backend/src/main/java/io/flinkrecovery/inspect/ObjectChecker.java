@@ -5,21 +5,34 @@ import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.SeekableInputStream;
 
+import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
- * Checks referenced objects in parallel: a HEAD for existence and size, and in deep mode a full
- * read that must deliver exactly the expected bytes. Each object is checked once, however many
- * handles name it.
+ * Checks referenced objects in parallel: existence and size, and in deep mode a full read that must
+ * deliver exactly the expected bytes. Each object is checked once, however many handles name it.
+ *
+ * <p>Where a directory holds many referenced objects (RocksDB's SST files, our segments in {@code
+ * shared/}), one LIST replaces their HEADs: a thousand objects per request instead of one. The
+ * listing is cut off at a few times the referenced objects, so a directory full of other objects
+ * costs no more than the HEADs would; an object the listing does not show is looked up with a HEAD
+ * before it is reported missing.
  */
 final class ObjectChecker {
+
+    /** Referenced objects in one directory from which a LIST pays off. */
+    static final int LIST_FROM_OBJECTS = 8;
 
     private final ObjectStore store;
     private final int threads;
@@ -45,17 +58,46 @@ final class ObjectChecker {
                     object,
                     (a, b) -> a.expectedSize() >= b.expectedSize() ? a : b);
         }
+        Map<ObjectLocation, ObjectInfo> listed = listCrowdedDirectories(unique.keySet());
         List<Callable<List<Finding>>> checks = new ArrayList<>();
         for (ReferencedObject object : unique.values()) {
             boolean read = deep && !readElsewhere.contains(object.location());
-            checks.add(() -> checkOne(object, read).map(List::of).orElse(List.of()));
+            ObjectInfo info = listed.get(object.location());
+            checks.add(() -> checkOne(object, info, read).map(List::of).orElse(List.of()));
         }
         return ParallelChecks.run(
                 checks, threads, progress, (deep ? "reading" : "checking") + " objects");
     }
 
-    private Optional<Finding> checkOne(ReferencedObject object, boolean deep) throws IOException {
-        Optional<ObjectInfo> info = store.head(object.location());
+    /** Lists each directory that holds at least {@link #LIST_FROM_OBJECTS} of the objects. */
+    private Map<ObjectLocation, ObjectInfo> listCrowdedDirectories(Set<ObjectLocation> objects)
+            throws IOException {
+        Map<ObjectLocation, Set<ObjectLocation>> byDirectory = new HashMap<>();
+        for (ObjectLocation object : objects) {
+            byDirectory.computeIfAbsent(object.parent(), d -> new HashSet<>()).add(object);
+        }
+        Map<ObjectLocation, ObjectInfo> listed = new HashMap<>();
+        for (Map.Entry<ObjectLocation, Set<ObjectLocation>> directory : byDirectory.entrySet()) {
+            Set<ObjectLocation> wanted = directory.getValue();
+            if (wanted.size() < LIST_FROM_OBJECTS) {
+                continue;
+            }
+            try (Stream<ObjectInfo> listing =
+                    store.list(directory.getKey().child("")).limit(4L * wanted.size() + 1000)) {
+                listing.filter(info -> wanted.contains(info.location()))
+                        .forEach(info -> listed.put(info.location(), info));
+            }
+        }
+        return listed;
+    }
+
+    /**
+     * @param listed the object as a listing showed it, or null to look it up
+     */
+    private Optional<Finding> checkOne(
+            ReferencedObject object, @Nullable ObjectInfo listed, boolean deep) throws IOException {
+        Optional<ObjectInfo> info =
+                listed != null ? Optional.of(listed) : store.head(object.location());
         String where = object.location().toString();
         if (info.isEmpty()) {
             return Optional.of(

@@ -59,7 +59,14 @@ public final class InspectorBenchmark {
         boolean temporary = options.dataDir == null;
         Path dataDir =
                 temporary ? Files.createTempDirectory("flink-recovery-inspector") : options.dataDir;
-        out.printf("Restore inspector on large checkpoints. Workload: %s%n", options);
+        out.printf(
+                "Restore inspector on large checkpoints: %,d keys x %d B values, parallelism %d,"
+                        + " then %d checkpoints of %.2f%% of the keys%n",
+                options.keys,
+                options.valueSize,
+                options.parallelism,
+                options.checkpoints,
+                options.updateFraction * 100);
         Table table =
                 new Table(
                         "Validating the last retained checkpoint (library, "
