@@ -16,7 +16,7 @@ final class BenchmarkOptions {
                     "  --checkpoints N         measured checkpoints after the initial one (default 20)",
                     "  --update-fraction F     fraction of the keys updated per checkpoint (default 0.01)",
                     "  --parallelism P         parallelism of each job (default 2)",
-                    "  --throughput-updates N  updates per throughput round (default max(2 x keys, 500000))",
+                    "  --throughput-updates N  updates per throughput round (default max(5 x keys, 500000))",
                     "  --throughput-rounds N   measured throughput rounds per backend, interleaved,"
                             + " after one warm-up round (default 5)",
                     "  --restores N            restores per backend (default 3)",
@@ -96,7 +96,7 @@ final class BenchmarkOptions {
             }
         }
         if (options.throughputUpdates < 0) {
-            options.throughputUpdates = Math.max(2 * options.keys, 500_000);
+            options.throughputUpdates = Math.max(5 * options.keys, 500_000);
         }
         return options;
     }

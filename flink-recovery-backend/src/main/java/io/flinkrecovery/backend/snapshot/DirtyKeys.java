@@ -59,7 +59,9 @@ public final class DirtyKeys {
 
     /** Marks {@code (key, namespace)} of key group {@code keyGroup} as changed. */
     public void mark(int keyGroup, Object key, Object namespace) {
-        add(keyGroup, entryId(key, namespace));
+        if (byKeyGroup[keyGroup - startKeyGroup] != SATURATED) {
+            add(keyGroup, entryId(key, namespace));
+        }
     }
 
     /** Marks the whole key group as changed: the next snapshot writes all of its entries. */
