@@ -19,6 +19,7 @@ import org.apache.flink.runtime.state.heap.AbstractHeapState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
 import org.apache.flink.runtime.state.heap.StateTable;
+import org.apache.flink.runtime.state.heap.WriteReportingStateMap;
 import org.apache.flink.runtime.state.internal.InternalAggregatingState;
 import org.apache.flink.runtime.state.internal.InternalKvState;
 import org.apache.flink.runtime.state.internal.InternalListState;
@@ -97,8 +98,7 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
     /**
      * TTL wraps the heap's own state (Flink's TTL suite checks its table directly, and its test
      * contexts cast the returned state to TTL's classes), so writes to states with TTL bypass our
-     * wrappers. Their tables are marked as written behind our back: every snapshot writes each of
-     * their key groups in full (see {@code TrackedStates.KvState#setWrittenBehindOurBack}).
+     * wrappers. Their tables report writes themselves instead: see {@link WriteReportingStateMap}.
      */
     @Override
     public <N, S extends State, V> S getOrCreateKeyedState(
@@ -144,8 +144,8 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
         StateTable<K, N, SV> table = ((AbstractHeapState<K, N, SV>) heapState).getStateTable();
         TrackedStates.KvState<K, N, SV> state = states.registerKv(stateDesc.getName(), table);
         if (creatingTtlOriginal) {
-            // TTL wraps the heap's state itself, and is wrapped by us; see getOrCreateKeyedState.
-            state.setWrittenBehindOurBack();
+            // TTL wraps the heap's state itself; see getOrCreateKeyedState.
+            WriteReportingStateMap.install(table, state.dirty()::mark);
             return (IS) heapState;
         }
         DirtyKeys dirty = state.dirty();

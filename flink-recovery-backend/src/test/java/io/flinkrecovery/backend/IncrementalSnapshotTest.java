@@ -442,17 +442,123 @@ class IncrementalSnapshotTest {
             state.update("v");
         }
         harness.completeCheckpoint(backend, 1);
+        now.set(450);
+        for (int key = 100; key < 300; key++) {
+            backend.setCurrentKey(key);
+            state.update("v");
+        }
         now.set(500);
-        // Reading absent keys runs the incremental cleanup, which drops the expired entries.
+        // Reading absent keys runs the incremental cleanup, which drops the 20 expired entries
+        // of other keys and keeps the 200 live ones.
         for (int i = 0; i < 100; i++) {
             backend.setCurrentKey(1000);
             state.value();
         }
-        assertThat(backend.numKeyValueStateEntries()).isZero();
+        assertThat(backend.numKeyValueStateEntries()).isEqualTo(200);
 
         IncrementalHeapKeyedStateBackend<Integer> restored =
                 restore(harness.checkpoint(backend, 2));
-        assertThat(restored.numKeyValueStateEntries()).isZero();
+        assertThat(restored.numKeyValueStateEntries()).isEqualTo(200);
+    }
+
+    private static <S extends org.apache.flink.api.common.state.StateDescriptor<?, ?>> S withTtl(
+            S descriptor, long ttlMillis) {
+        descriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(java.time.Duration.ofMillis(ttlMillis))
+                        .disableCleanupInBackground()
+                        .build());
+        return descriptor;
+    }
+
+    @Test
+    void statesWithTtlCheckpointOnlyWhatChanged() throws Exception {
+        ValueStateDescriptor<String> ttlValue =
+                withTtl(new ValueStateDescriptor<>("ttl-value", StringSerializer.INSTANCE), 60_000);
+        ListStateDescriptor<String> ttlList =
+                withTtl(new ListStateDescriptor<>("ttl-list", StringSerializer.INSTANCE), 60_000);
+        MapStateDescriptor<String, String> ttlMap =
+                withTtl(
+                        new MapStateDescriptor<>(
+                                "ttl-map", StringSerializer.INSTANCE, StringSerializer.INSTANCE),
+                        60_000);
+        IncrementalHeapKeyedStateBackend<Integer> backend = create();
+        ValueState<String> value =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlValue);
+        ListState<String> list =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlList);
+        MapState<String, String> map =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlMap);
+        for (int key = 0; key < 1000; key++) {
+            backend.setCurrentKey(key);
+            value.update(PAYLOAD + key);
+            list.add(PAYLOAD);
+            map.put("k", PAYLOAD);
+        }
+        IncrementalRemoteKeyedStateHandle first = harness.completeCheckpoint(backend, 1);
+
+        for (int key = 0; key < 10; key++) {
+            backend.setCurrentKey(key);
+            value.update("changed" + key);
+            list.add("added");
+            map.put("k2", "put");
+        }
+        for (int key = 500; key < 600; key++) {
+            backend.setCurrentKey(key);
+            assertThat(value.value()).isEqualTo(PAYLOAD + key);
+        }
+        IncrementalRemoteKeyedStateHandle second = harness.checkpoint(backend, 2);
+
+        // 10 of 1000 keys changed in three states; value reads do not write.
+        assertThat(BackendHarness.segmentBytes(second))
+                .isLessThan(BackendHarness.segmentBytes(first) / 30);
+        IncrementalHeapKeyedStateBackend<Integer> restored = restore(second);
+        ValueState<String> restoredValue =
+                restored.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlValue);
+        ListState<String> restoredList =
+                restored.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlList);
+        MapState<String, String> restoredMap =
+                restored.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlMap);
+        for (int key = 0; key < 1000; key++) {
+            restored.setCurrentKey(key);
+            boolean changed = key < 10;
+            assertThat(restoredValue.value()).isEqualTo(changed ? "changed" + key : PAYLOAD + key);
+            assertThat(restoredList.get())
+                    .containsExactlyElementsOf(
+                            changed ? List.of(PAYLOAD, "added") : List.of(PAYLOAD));
+            assertThat(restoredMap.get("k2")).isEqualTo(changed ? "put" : null);
+        }
+    }
+
+    @Test
+    void ttlExpiryOnReadIsWritten() throws Exception {
+        AtomicLong now = new AtomicLong();
+        harness.setTimeProvider(now::get);
+        ValueStateDescriptor<String> ttlValue =
+                withTtl(new ValueStateDescriptor<>("ttl", StringSerializer.INSTANCE), 100);
+        IncrementalHeapKeyedStateBackend<Integer> backend = create();
+        ValueState<String> state =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlValue);
+        for (int key = 0; key < 20; key++) {
+            backend.setCurrentKey(key);
+            state.update("v");
+        }
+        harness.completeCheckpoint(backend, 1);
+        now.set(500);
+        // Reading an expired value removes it from the heap.
+        backend.setCurrentKey(3);
+        assertThat(state.value()).isNull();
+        assertThat(backend.numKeyValueStateEntries()).isEqualTo(19);
+
+        IncrementalHeapKeyedStateBackend<Integer> restored =
+                restore(harness.checkpoint(backend, 2));
+        assertThat(restored.numKeyValueStateEntries()).isEqualTo(19);
     }
 
     @Test

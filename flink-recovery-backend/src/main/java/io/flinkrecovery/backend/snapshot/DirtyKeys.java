@@ -21,8 +21,8 @@ import java.util.function.IntUnaryOperator;
 public final class DirtyKeys {
 
     /**
-     * Marks every entry of a key group as changed, for writes that cannot be observed one by one:
-     * TTL's incremental cleanup and snapshot transformers that must see the whole state.
+     * Marks every entry of a key group as changed: for key groups where most entries changed, and
+     * for snapshot transformers (TTL's cleanup in full snapshots) that must see the whole state.
      */
     public static final Object ALL =
             new Object() {

@@ -19,6 +19,7 @@ import org.apache.flink.runtime.state.StateSnapshotTransformer;
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.filemerging.SegmentFileStateHandle;
 import org.apache.flink.runtime.state.heap.StateMap;
+import org.apache.flink.runtime.state.heap.WriteReportingStateMap;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.util.IOUtils;
 
@@ -183,7 +184,6 @@ final class IncrementalSnapshotStrategy<K>
                 }
             }
         }
-        state.markUntrackedChanges(range);
         return new SnapshotPlan.KvWork<>(
                 state.name(),
                 state.table().getKeySerializer().duplicate(),
@@ -303,7 +303,10 @@ final class IncrementalSnapshotStrategy<K>
         for (HashSet<Object> set : dirty) {
             for (Object id : set) {
                 if (!values.containsKey(id)) {
-                    values.put(id, map.get((K) DirtyKeys.keyOf(id), (N) DirtyKeys.namespaceOf(id)));
+                    values.put(
+                            id,
+                            WriteReportingStateMap.getUnreported(
+                                    map, (K) DirtyKeys.keyOf(id), (N) DirtyKeys.namespaceOf(id)));
                 }
             }
         }

@@ -125,8 +125,6 @@ public final class TrackedStates<K> {
         private final DirtyKeys dirty;
         private RegisteredKeyValueStateBackendMetaInfo<N, S> fingerprintedMetaInfo;
         private byte[] fingerprint;
-        private boolean writtenBehindOurBack;
-        private int[] sizes;
 
         KvState(String name, StateTable<K, N, S> table, DirtyKeys dirty) {
             this.name = name;
@@ -144,31 +142,6 @@ public final class TrackedStates<K> {
 
         public DirtyKeys dirty() {
             return dirty;
-        }
-
-        /**
-         * Declares that this state's table is written where no wrapper sees it: TTL wraps the
-         * heap's state directly. Snapshots then write this state in full in every key group that
-         * holds or held entries of it.
-         */
-        public void setWrittenBehindOurBack() {
-            this.writtenBehindOurBack = true;
-        }
-
-        /** Marks every key group that may have changed without a tracked write; see above. */
-        void markUntrackedChanges(KeyGroupRange range) {
-            if (!writtenBehindOurBack) {
-                return;
-            }
-            int[] now = new int[range.getNumberOfKeyGroups()];
-            for (int i = 0; i < now.length; i++) {
-                int keyGroup = range.getKeyGroupId(i);
-                now[i] = table.getMapForKeyGroup(keyGroup).size();
-                if (now[i] > 0 || (sizes != null && sizes[i] > 0)) {
-                    dirty.markAll(keyGroup);
-                }
-            }
-            sizes = now;
         }
 
         /**
