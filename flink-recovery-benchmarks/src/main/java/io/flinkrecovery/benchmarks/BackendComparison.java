@@ -649,6 +649,9 @@ public final class BackendComparison {
         physical.row(
                 "64 MB PUT (multipart)", String.format("%.0f MB/s", loopback.largePutMbPerSecond));
         physical.row("64 MB GET", String.format("%.0f MB/s", loopback.largeGetMbPerSecond));
+        physical.row(
+                "64 MB in " + LoopbackSpeed.RANGES + " ranged GETs",
+                String.format("%.0f MB/s", loopback.rangedGetMbPerSecond));
         physical.row("4 KB PUT", Stats.rate(loopback.smallPutsPerSecond));
         physical.row("4 KB GET", Stats.rate(loopback.smallGetsPerSecond));
         physical.print(out);

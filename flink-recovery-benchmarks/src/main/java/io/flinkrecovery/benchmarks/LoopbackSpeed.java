@@ -21,6 +21,10 @@ final class LoopbackSpeed {
     private static final int LARGE = 64 << 20;
     private static final int SMALL = 4 << 10;
     private static final int LARGE_REPEATS = 2;
+
+    /** Ranged GETs that read a large object, as a restore reads a segment. */
+    static final int RANGES = 8;
+
     private static final int SMALL_REPEATS = 200;
 
     /** Small requests stop after this long, so that a busy machine does not stall the run. */
@@ -28,6 +32,7 @@ final class LoopbackSpeed {
 
     double largePutMbPerSecond;
     double largeGetMbPerSecond;
+    double rangedGetMbPerSecond;
     double smallPutsPerSecond;
     double smallGetsPerSecond;
 
@@ -39,11 +44,12 @@ final class LoopbackSpeed {
         new Random(2).nextBytes(small);
         byte[] buffer = new byte[1 << 20];
 
+        long start;
         List<Double> puts = new ArrayList<>();
         List<Double> gets = new ArrayList<>();
         for (int i = 0; i < LARGE_REPEATS; i++) {
             ObjectLocation location = directory.child("large-" + i);
-            long start = System.nanoTime();
+            start = System.nanoTime();
             try (ObjectOutputStream out = store.create(location, WriteMode.OVERWRITE)) {
                 out.write(large);
             }
@@ -55,7 +61,15 @@ final class LoopbackSpeed {
         speed.largePutMbPerSecond = Stats.median(puts);
         speed.largeGetMbPerSecond = Stats.median(gets);
 
-        long start = System.nanoTime();
+        // The ranges of one object, last first: a server that skips to an offset shows it here.
+        int range = LARGE / RANGES;
+        start = System.nanoTime();
+        for (int r = RANGES - 1; r >= 0; r--) {
+            readFully(store.openRange(directory.child("large-0"), (long) r * range, range), buffer);
+        }
+        speed.rangedGetMbPerSecond = LARGE / 1e6 / ((System.nanoTime() - start) / 1e9);
+
+        start = System.nanoTime();
         int smallCount = 0;
         while (smallCount < SMALL_REPEATS && System.nanoTime() - start < SMALL_BUDGET_NANOS) {
             store.put(directory.child("small-" + smallCount++), small);
