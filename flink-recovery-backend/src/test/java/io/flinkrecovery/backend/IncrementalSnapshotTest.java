@@ -6,6 +6,8 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReducingState;
 import org.apache.flink.api.common.state.ReducingStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -88,10 +90,16 @@ class IncrementalSnapshotTest {
         return track(harness.restore(handle));
     }
 
-    private static ValueState<String> value(IncrementalHeapKeyedStateBackend<Integer> backend)
+    private static <S extends State> S inVoidNamespace(
+            IncrementalHeapKeyedStateBackend<Integer> backend, StateDescriptor<S, ?> descriptor)
             throws Exception {
         return backend.getPartitionedState(
-                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, VALUE);
+                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
+    }
+
+    private static ValueState<String> value(IncrementalHeapKeyedStateBackend<Integer> backend)
+            throws Exception {
+        return inVoidNamespace(backend, VALUE);
     }
 
     private static void put(
@@ -287,13 +295,12 @@ class IncrementalSnapshotTest {
 
     private static ListState<String> list(IncrementalHeapKeyedStateBackend<Integer> b)
             throws Exception {
-        return b.getPartitionedState(
-                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, LIST);
+        return inVoidNamespace(b, LIST);
     }
 
     private static MapState<String, String> map(IncrementalHeapKeyedStateBackend<Integer> b)
             throws Exception {
-        return b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, MAP);
+        return inVoidNamespace(b, MAP);
     }
 
     private static List<String> listOf(IncrementalHeapKeyedStateBackend<Integer> b)
@@ -393,8 +400,7 @@ class IncrementalSnapshotTest {
 
     private static ReducingState<Integer> reducing(IncrementalHeapKeyedStateBackend<Integer> b)
             throws Exception {
-        return b.getPartitionedState(
-                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, REDUCING);
+        return inVoidNamespace(b, REDUCING);
     }
 
     @Test
@@ -434,9 +440,7 @@ class IncrementalSnapshotTest {
                         .cleanupIncrementally(1000, false)
                         .build());
         IncrementalHeapKeyedStateBackend<Integer> backend = create();
-        ValueState<String> state =
-                backend.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlValue);
+        ValueState<String> state = inVoidNamespace(backend, ttlValue);
         for (int key = 0; key < 20; key++) {
             backend.setCurrentKey(key);
             state.update("v");
@@ -461,8 +465,7 @@ class IncrementalSnapshotTest {
         assertThat(restored.numKeyValueStateEntries()).isEqualTo(200);
     }
 
-    private static <S extends org.apache.flink.api.common.state.StateDescriptor<?, ?>> S withTtl(
-            S descriptor, long ttlMillis) {
+    private static <S extends StateDescriptor<?, ?>> S withTtl(S descriptor, long ttlMillis) {
         descriptor.enableTimeToLive(
                 StateTtlConfig.newBuilder(java.time.Duration.ofMillis(ttlMillis))
                         .disableCleanupInBackground()
@@ -482,15 +485,9 @@ class IncrementalSnapshotTest {
                                 "ttl-map", StringSerializer.INSTANCE, StringSerializer.INSTANCE),
                         60_000);
         IncrementalHeapKeyedStateBackend<Integer> backend = create();
-        ValueState<String> value =
-                backend.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlValue);
-        ListState<String> list =
-                backend.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlList);
-        MapState<String, String> map =
-                backend.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlMap);
+        ValueState<String> value = inVoidNamespace(backend, ttlValue);
+        ListState<String> list = inVoidNamespace(backend, ttlList);
+        MapState<String, String> map = inVoidNamespace(backend, ttlMap);
         for (int key = 0; key < 1000; key++) {
             backend.setCurrentKey(key);
             value.update(PAYLOAD + key);
@@ -515,15 +512,9 @@ class IncrementalSnapshotTest {
         assertThat(BackendHarness.segmentBytes(second))
                 .isLessThan(BackendHarness.segmentBytes(first) / 30);
         IncrementalHeapKeyedStateBackend<Integer> restored = restore(second);
-        ValueState<String> restoredValue =
-                restored.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlValue);
-        ListState<String> restoredList =
-                restored.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlList);
-        MapState<String, String> restoredMap =
-                restored.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlMap);
+        ValueState<String> restoredValue = inVoidNamespace(restored, ttlValue);
+        ListState<String> restoredList = inVoidNamespace(restored, ttlList);
+        MapState<String, String> restoredMap = inVoidNamespace(restored, ttlMap);
         for (int key = 0; key < 1000; key++) {
             restored.setCurrentKey(key);
             boolean changed = key < 10;
@@ -542,9 +533,7 @@ class IncrementalSnapshotTest {
         ValueStateDescriptor<String> ttlValue =
                 withTtl(new ValueStateDescriptor<>("ttl", StringSerializer.INSTANCE), 100);
         IncrementalHeapKeyedStateBackend<Integer> backend = create();
-        ValueState<String> state =
-                backend.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, ttlValue);
+        ValueState<String> state = inVoidNamespace(backend, ttlValue);
         for (int key = 0; key < 20; key++) {
             backend.setCurrentKey(key);
             state.update("v");
@@ -589,9 +578,7 @@ class IncrementalSnapshotTest {
     @Test
     void writesAfterTheSynchronousPhaseStayOutOfTheDelta() throws Exception {
         IncrementalHeapKeyedStateBackend<Integer> backend = create();
-        ListState<String> list =
-                backend.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, LIST);
+        ListState<String> list = inVoidNamespace(backend, LIST);
         ValueState<String> value = value(backend);
         for (int key = 0; key < 100; key++) {
             backend.setCurrentKey(key);
@@ -618,9 +605,7 @@ class IncrementalSnapshotTest {
                         });
 
         IncrementalHeapKeyedStateBackend<Integer> restored = restore(handle);
-        ListState<String> restoredList =
-                restored.getPartitionedState(
-                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, LIST);
+        ListState<String> restoredList = inVoidNamespace(restored, LIST);
         for (int key = 0; key < 20; key++) {
             restored.setCurrentKey(key);
             backend.setCurrentKey(key);

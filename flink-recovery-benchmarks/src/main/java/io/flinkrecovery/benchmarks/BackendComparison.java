@@ -232,16 +232,7 @@ public final class BackendComparison {
             JobControl control =
                     JobControl.register("throughput-" + backend.id(), options.parallelism);
             Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
-            jobs.put(
-                    backend,
-                    UpdateJob.submit(
-                            cluster,
-                            config,
-                            control,
-                            options.parallelism,
-                            options.keys,
-                            options.valueSize,
-                            null));
+            jobs.put(backend, UpdateJob.submit(cluster, config, control, options, null));
         }
         for (Map.Entry<Backend, UpdateJob> job : jobs.entrySet()) {
             job.getValue().awaitRunning();
@@ -294,15 +285,7 @@ public final class BackendComparison {
         JobControl control =
                 JobControl.register("checkpoints-" + backend.id(), options.parallelism);
         Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
-        UpdateJob job =
-                UpdateJob.submit(
-                        cluster,
-                        config,
-                        control,
-                        options.parallelism,
-                        options.keys,
-                        options.valueSize,
-                        null);
+        UpdateJob job = UpdateJob.submit(cluster, config, control, options, null);
         run.startSeconds = job.awaitRunning();
         job.run(JobControl.Kind.LOAD, 0, 0);
 
@@ -342,15 +325,7 @@ public final class BackendComparison {
 
         for (int i = 0; i < options.restores; i++) {
             before = counters.snapshot();
-            UpdateJob restored =
-                    UpdateJob.submit(
-                            cluster,
-                            config,
-                            control,
-                            options.parallelism,
-                            options.keys,
-                            options.valueSize,
-                            latest);
+            UpdateJob restored = UpdateJob.submit(cluster, config, control, options, latest);
             double seconds = restored.awaitRunning();
             RequestCounters.Snapshot requests = counters.snapshot().minus(before);
             run.restoreSeconds.add(seconds);

@@ -16,6 +16,7 @@ import io.flinkrecovery.testing.EmbeddedS3Server;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,6 +28,9 @@ import java.util.List;
  * --keys 1000000 --value-size 1000 --checkpoints 5}.
  */
 public final class InspectorBenchmark {
+
+    /** Validations per checkpoint and mode: the first pays for cold caches and JIT. */
+    private static final int REPEATS = 3;
 
     private static final List<Backend> BACKENDS =
             List.of(Backend.INCREMENTAL_HEAP, Backend.ROCKSDB_INCREMENTAL);
@@ -75,7 +79,8 @@ public final class InspectorBenchmark {
                         "mode",
                         "state",
                         "objects",
-                        "time",
+                        "first",
+                        "median of " + REPEATS,
                         "HEAD",
                         "GET",
                         "LIST",
@@ -93,29 +98,38 @@ public final class InspectorBenchmark {
                 for (Backend backend : BACKENDS) {
                     String pointer = buildCheckpoint(cluster, s3, backend);
                     for (boolean deep : new boolean[] {false, true}) {
-                        RequestCounters.Snapshot before = store.counters().snapshot();
-                        long start = System.nanoTime();
-                        InspectionReport report = inspector.validate(pointer, deep);
-                        double seconds = (System.nanoTime() - start) / 1e9;
-                        RequestCounters.Snapshot requests =
-                                store.counters().snapshot().minus(before);
+                        List<Double> seconds = new ArrayList<>();
+                        RequestCounters.Snapshot requests = null;
+                        InspectionReport report = null;
+                        for (int i = 0; i < REPEATS; i++) {
+                            RequestCounters.Snapshot before = store.counters().snapshot();
+                            long start = System.nanoTime();
+                            report = inspector.validate(pointer, deep);
+                            seconds.add((System.nanoTime() - start) / 1e9);
+                            if (requests == null) {
+                                requests = store.counters().snapshot().minus(before);
+                            }
+                        }
                         table.row(
                                 backend.label(),
                                 deep ? "--deep" : "fast",
                                 Stats.mb(report.referencedBytes()),
                                 String.valueOf(report.objectsChecked()),
-                                Stats.seconds(seconds),
+                                Stats.seconds(seconds.get(0)),
+                                Stats.seconds(Stats.median(seconds)),
                                 String.valueOf(requests.requests(RequestKind.HEAD)),
                                 String.valueOf(requests.requests(RequestKind.GET)),
                                 String.valueOf(requests.requests(RequestKind.LIST)),
                                 Stats.mb(requests.bytesIn()),
                                 String.valueOf(report.findings().size()));
                         progress(
-                                "%s: %s validation of %s in %s",
+                                "%s: %s validation of %s: first %s, median of %d %s",
                                 backend.label(),
                                 deep ? "deep" : "fast",
                                 pointer,
-                                Stats.seconds(seconds));
+                                Stats.seconds(seconds.get(0)),
+                                REPEATS,
+                                Stats.seconds(Stats.median(seconds)));
                     }
                 }
             }
@@ -133,15 +147,7 @@ public final class InspectorBenchmark {
             throws Exception {
         JobControl control = JobControl.register("inspect-" + backend.id(), options.parallelism);
         Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
-        UpdateJob job =
-                UpdateJob.submit(
-                        cluster,
-                        config,
-                        control,
-                        options.parallelism,
-                        options.keys,
-                        options.valueSize,
-                        null);
+        UpdateJob job = UpdateJob.submit(cluster, config, control, options, null);
         job.awaitRunning();
         job.run(JobControl.Kind.LOAD, 0, 0);
         String latest = job.checkpoint();

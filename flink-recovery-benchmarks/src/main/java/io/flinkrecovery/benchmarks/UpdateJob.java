@@ -55,9 +55,7 @@ final class UpdateJob {
             MiniCluster cluster,
             Configuration config,
             JobControl control,
-            int parallelism,
-            long keys,
-            int valueSize,
+            BenchmarkOptions options,
             String restorePath)
             throws Exception {
         Configuration jobConfig = new Configuration(config);
@@ -66,13 +64,16 @@ final class UpdateJob {
             jobConfig.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
         }
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(jobConfig);
-        env.setParallelism(parallelism);
+        env.setParallelism(options.parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
         DataStream<Long> records =
-                env.addSource(new UpdateSource(control.name(), keys, 42), "keys", Types.LONG)
+                env.addSource(
+                                new UpdateSource(control.name(), options.keys, 42),
+                                "keys",
+                                Types.LONG)
                         .uid("keys");
         DataStreamUtils.reinterpretAsKeyedStream(records, new KeyOf(), Types.LONG)
-                .process(new UpdateFunction(control.name(), valueSize), Types.VOID)
+                .process(new UpdateFunction(control.name(), options.valueSize), Types.VOID)
                 .uid("state")
                 .sinkTo(new DiscardingSink<>())
                 .uid("discard");
