@@ -44,8 +44,9 @@ import java.util.stream.Stream;
 /**
  * The keyed backend of {@link IncrementalHeapStateBackend}: Flink's {@link HeapKeyedStateBackend}
  * holds the state, and every state and timer queue it hands out is wrapped so that each write marks
- * its entry dirty. Snapshots write only what changed since the last confirmed checkpoint. Shares
- * key context, listeners and the cancel registry with the heap (copy constructor).
+ * its entry dirty (a state with TTL is not wrapped: its table reports its writes, see {@link
+ * WriteReportingStateMap}). Snapshots write only what changed since the last confirmed checkpoint.
+ * Shares key context, listeners and the cancel registry with the heap (copy constructor).
  */
 final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
