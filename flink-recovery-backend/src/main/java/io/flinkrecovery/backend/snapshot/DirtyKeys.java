@@ -126,7 +126,6 @@ public final class DirtyKeys {
         return namespace instanceof VoidNamespace ? key : new KeyAndNamespace(key, namespace);
     }
 
-    @SuppressWarnings("unchecked")
     /** The key of an id made by {@link #entryId}. */
     public static Object keyOf(Object entryId) {
         return entryId instanceof KeyAndNamespace ? ((KeyAndNamespace) entryId).key : entryId;
@@ -139,6 +138,7 @@ public final class DirtyKeys {
                 : VoidNamespace.INSTANCE;
     }
 
+    @SuppressWarnings("unchecked")
     private static HashSet<Object>[] newSets(int size) {
         return (HashSet<Object>[]) new HashSet<?>[size];
     }
