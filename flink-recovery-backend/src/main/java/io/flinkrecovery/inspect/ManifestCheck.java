@@ -194,21 +194,7 @@ final class ManifestCheck {
                 }
                 skipFully(in, block.ref.offset() - position);
                 crc.reset();
-                long read = 0;
-                int n;
-                while (read < block.ref.length()
-                        && (n =
-                                        in.read(
-                                                buffer,
-                                                0,
-                                                (int)
-                                                        Math.min(
-                                                                buffer.length,
-                                                                block.ref.length() - read)))
-                                > 0) {
-                    crc.update(buffer, 0, n);
-                    read += n;
-                }
+                long read = checksum(in, block.ref.length(), buffer, crc);
                 position = block.ref.offset() + read;
                 if (read != block.ref.length() || (int) crc.getValue() != block.ref.crc()) {
                     findings.add(
@@ -233,6 +219,21 @@ final class ManifestCheck {
         }
         Manifests.locationOf(segment).ifPresent(checksummed::add);
         return findings;
+    }
+
+    /** Feeds up to {@code length} bytes of {@code in} to {@code crc}; returns how many it read. */
+    private static long checksum(InputStream in, long length, byte[] buffer, CRC32C crc)
+            throws IOException {
+        long read = 0;
+        while (read < length) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - read));
+            if (n < 0) {
+                break; // the short block is reported by the caller
+            }
+            crc.update(buffer, 0, n);
+            read += n;
+        }
+        return read;
     }
 
     private static void skipFully(InputStream in, long bytes) throws IOException {
