@@ -158,7 +158,8 @@ final class S3OutputStream extends ObjectOutputStream {
         byte[] data = buffer;
         int length = buffered;
         int partNumber = parts.size() + 1;
-        buffer = new byte[0];
+        // The stream is large: give the next part its full size at once instead of growing it.
+        buffer = new byte[partSize];
         buffered = 0;
         CompletableFuture<CompletedPart> part =
                 CompletableFuture.supplyAsync(
