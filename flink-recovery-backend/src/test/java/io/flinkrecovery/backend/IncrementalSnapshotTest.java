@@ -429,6 +429,19 @@ class IncrementalSnapshotTest {
                 b.getOrCreateKeyedState(StringSerializer.INSTANCE, LIST);
     }
 
+    /** Sets keys {@code from} to {@code to} (exclusive) of {@code state} to "v". */
+    private static void updateKeys(
+            IncrementalHeapKeyedStateBackend<Integer> backend,
+            ValueState<String> state,
+            int from,
+            int to)
+            throws Exception {
+        for (int key = from; key < to; key++) {
+            backend.setCurrentKey(key);
+            state.update("v");
+        }
+    }
+
     @Test
     void ttlIncrementalCleanupIsWritten() throws Exception {
         AtomicLong now = new AtomicLong();
@@ -441,16 +454,10 @@ class IncrementalSnapshotTest {
                         .build());
         IncrementalHeapKeyedStateBackend<Integer> backend = create();
         ValueState<String> state = inVoidNamespace(backend, ttlValue);
-        for (int key = 0; key < 20; key++) {
-            backend.setCurrentKey(key);
-            state.update("v");
-        }
+        updateKeys(backend, state, 0, 20);
         harness.completeCheckpoint(backend, 1);
         now.set(450);
-        for (int key = 100; key < 300; key++) {
-            backend.setCurrentKey(key);
-            state.update("v");
-        }
+        updateKeys(backend, state, 100, 300);
         now.set(500);
         // Reading absent keys runs the incremental cleanup, which drops the 20 expired entries
         // of other keys and keeps the 200 live ones.
@@ -534,10 +541,7 @@ class IncrementalSnapshotTest {
                 withTtl(new ValueStateDescriptor<>("ttl", StringSerializer.INSTANCE), 100);
         IncrementalHeapKeyedStateBackend<Integer> backend = create();
         ValueState<String> state = inVoidNamespace(backend, ttlValue);
-        for (int key = 0; key < 20; key++) {
-            backend.setCurrentKey(key);
-            state.update("v");
-        }
+        updateKeys(backend, state, 0, 20);
         harness.completeCheckpoint(backend, 1);
         now.set(500);
         // Reading an expired value removes it from the heap.
