@@ -223,7 +223,7 @@ public final class BackendComparison {
 
     /**
      * Updates/s of each backend with checkpointing off. The three jobs run at once but take turns,
-     * in a rotating order, so that a noisy neighbour hurts all backends alike.
+     * in the order of {@link InterleavedRounds}.
      */
     private Map<Backend, List<Double>> measureThroughput(MiniCluster cluster, EmbeddedS3Server s3)
             throws Exception {
@@ -242,32 +242,25 @@ public final class BackendComparison {
                     "Throughput: %s loaded %,d keys in %.1f s",
                     job.getKey().label(), loaded, (System.nanoTime() - start) / 1e9);
         }
-        Map<Backend, List<Double>> rates = new EnumMap<>(Backend.class);
-        Backend[] order = Backend.values();
-        for (Map.Entry<Backend, UpdateJob> job : jobs.entrySet()) {
-            long start = System.nanoTime();
-            long updates =
-                    job.getValue().run(JobControl.Kind.THROUGHPUT, 0, options.throughputUpdates);
-            progress(
-                    "Throughput warm-up: %s %s updates",
-                    job.getKey().label(),
-                    Stats.rate(updates / ((System.nanoTime() - start) / 1e9)));
-        }
-        for (int round = 0; round < options.throughputRounds; round++) {
-            for (int i = 0; i < order.length; i++) {
-                Backend backend = order[(i + round) % order.length];
-                System.gc();
-                long start = System.nanoTime();
-                long updates =
-                        jobs.get(backend)
-                                .run(JobControl.Kind.THROUGHPUT, 0, options.throughputUpdates);
-                double rate = updates / ((System.nanoTime() - start) / 1e9);
-                rates.computeIfAbsent(backend, b -> new ArrayList<>()).add(rate);
-                progress(
-                        "Throughput round %d: %s %s updates",
-                        round + 1, backend.label(), Stats.rate(rate));
-            }
-        }
+        Map<Backend, List<Double>> rates =
+                InterleavedRounds.run(
+                        options.throughputRounds,
+                        backend -> {
+                            long start = System.nanoTime();
+                            long updates =
+                                    jobs.get(backend)
+                                            .run(
+                                                    JobControl.Kind.THROUGHPUT,
+                                                    0,
+                                                    options.throughputUpdates);
+                            return updates / ((System.nanoTime() - start) / 1e9);
+                        },
+                        (backend, round, rate) ->
+                                progress(
+                                        "Throughput %s: %s %s updates",
+                                        round == 0 ? "warm-up" : "round " + round,
+                                        backend.label(),
+                                        Stats.rate(rate)));
         for (UpdateJob job : jobs.values()) {
             job.stop();
             job.control().unregister();
@@ -486,26 +479,14 @@ public final class BackendComparison {
         requests.print(out);
 
         Table speed =
-                new Table(
+                InterleavedRounds.table(
                         String.format(
                                 "3. State-access throughput, checkpointing off (updates/s of a source"
                                         + " chained to a keyed ValueState<byte[]> writer; %d"
                                         + " interleaved rounds of %,d updates)",
                                 options.throughputRounds, options.throughputUpdates),
-                        "backend",
-                        "median",
-                        "min",
-                        "max",
-                        "median vs HashMap");
+                        throughput);
         double hashMapRate = Stats.median(throughput.get(Backend.HASHMAP));
-        for (Map.Entry<Backend, List<Double>> rates : throughput.entrySet()) {
-            speed.row(
-                    rates.getKey().label(),
-                    Stats.rate(Stats.median(rates.getValue())),
-                    Stats.rate(Stats.min(rates.getValue())),
-                    Stats.rate(Stats.max(rates.getValue())),
-                    Stats.ratio(Stats.median(rates.getValue()) / hashMapRate));
-        }
         double speedRatio = Stats.median(throughput.get(Backend.INCREMENTAL_HEAP)) / hashMapRate;
         verdicts.add(
                 target(speed, "ours >= 0.9x HashMap", Stats.ratio(speedRatio), speedRatio >= 0.9));
