@@ -61,23 +61,12 @@ public final class BackendComparison {
 
     public static void main(String[] args) {
         // Before anything logs: our quiet configuration, not the examples' log4j2.properties that
-        // is
-        // also on the class path.
+        // is also on the class path.
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty(
                     "log4j2.configurationFile", "flink-recovery-benchmark-log4j2.properties");
         }
-        BenchmarkOptions options;
-        try {
-            options = BenchmarkOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                System.err.println(e.getMessage());
-            }
-            System.err.println(BenchmarkOptions.USAGE);
-            System.exit(2);
-            return;
-        }
+        BenchmarkOptions options = BenchmarkOptions.parseOrExit(args, "bin/benchmark");
         int exitCode;
         try {
             exitCode = new BackendComparison(options, System.out).run() ? 0 : 1;

@@ -36,6 +36,23 @@ final class BenchmarkOptions {
     Path dataDir;
     final Map<String, String> jobSettings = new LinkedHashMap<>();
 
+    /**
+     * The options in {@code args}; on a usage error (or {@code --help}) prints the message and the
+     * usage of {@code command} and exits with 2.
+     */
+    static BenchmarkOptions parseOrExit(String[] args, String command) {
+        try {
+            return parse(args);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().isEmpty()) {
+                System.err.println(e.getMessage());
+            }
+            System.err.println(USAGE.replace("bin/benchmark", command));
+            System.exit(2);
+            throw e;
+        }
+    }
+
     static BenchmarkOptions parse(String[] args) {
         BenchmarkOptions options = new BenchmarkOptions();
         for (int i = 0; i < args.length; i++) {

@@ -45,16 +45,7 @@ public final class InspectorBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        BenchmarkOptions options;
-        try {
-            options = BenchmarkOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(
-                    BenchmarkOptions.USAGE.replace("bin/benchmark", "bin/benchmark inspector"));
-            System.exit(2);
-            return;
-        }
+        BenchmarkOptions options = BenchmarkOptions.parseOrExit(args, "bin/benchmark inspector");
         new InspectorBenchmark(options, System.out).run();
         System.exit(0);
     }

@@ -54,16 +54,7 @@ public final class StateAccessBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        BenchmarkOptions options;
-        try {
-            options = BenchmarkOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(
-                    BenchmarkOptions.USAGE.replace("bin/benchmark", "bin/benchmark state-access"));
-            System.exit(2);
-            return;
-        }
+        BenchmarkOptions options = BenchmarkOptions.parseOrExit(args, "bin/benchmark state-access");
         new StateAccessBenchmark(options, System.out).run();
         System.exit(0);
     }
