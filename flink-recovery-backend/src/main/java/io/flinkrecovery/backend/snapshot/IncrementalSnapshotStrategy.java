@@ -38,6 +38,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 /**
@@ -53,6 +59,30 @@ final class IncrementalSnapshotStrategy<K>
         implements SnapshotStrategy<KeyedStateHandle, SnapshotPlan<K>> {
 
     private static final String SEGMENT_PREFIX = "segment-";
+
+    /**
+     * Closes segment streams, i.e. uploads their last bytes, while the manifest is written and
+     * uploaded: a checkpoint then waits for one upload's latency, not two. Its threads carry this
+     * plugin's classloader, not the job's, which Flink closes when the job ends.
+     */
+    private static final ExecutorService STREAM_CLOSER =
+            Executors.newCachedThreadPool(
+                    new ThreadFactory() {
+                        private final AtomicInteger count = new AtomicInteger();
+
+                        @Override
+                        public Thread newThread(Runnable runnable) {
+                            Thread thread =
+                                    new Thread(
+                                            runnable,
+                                            "flink-recovery-segment-upload-"
+                                                    + count.incrementAndGet());
+                            thread.setDaemon(true);
+                            thread.setContextClassLoader(
+                                    IncrementalSnapshotStrategy.class.getClassLoader());
+                            return thread;
+                        }
+                    });
 
     private final TrackedStates<K> states;
     private final TypeSerializer<K> keySerializer;
@@ -383,17 +413,35 @@ final class IncrementalSnapshotStrategy<K>
         return registry -> {
             String segmentName = SEGMENT_PREFIX + UUID.randomUUID();
             List<List<BlockRef>> chains = new ArrayList<>(plan.actions.length);
+            Future<StreamStateHandle> segmentUpload = null;
             StreamStateHandle segment = null;
+            StreamStateHandle manifest = null;
             try {
                 if (plan.writesAnything()) {
                     CheckpointStateOutputStream out =
                             streamFactory.createCheckpointStateOutputStream(segmentScope);
                     registry.registerCloseable(out);
                     BlockRef[] written = writeSegment(plan, segmentName, out);
-                    segment = closeAndGetHandle(registry, out);
+                    // The manifest names blocks, not the segment's handle: upload both at once.
+                    segmentUpload = STREAM_CLOSER.submit(() -> closeAndGetHandle(registry, out));
                     buildChains(plan, written, chains);
                 } else {
                     buildChains(plan, new BlockRef[plan.actions.length], chains);
+                }
+
+                CheckpointStateOutputStream manifestOut =
+                        streamFactory.createCheckpointStateOutputStream(
+                                CheckpointedStateScope.EXCLUSIVE);
+                registry.registerCloseable(manifestOut);
+                Manifest.write(
+                        new DataOutputViewStreamWrapper(manifestOut),
+                        plan.keySerializer,
+                        plan.metaInfos,
+                        plan.keyGroupRange,
+                        chains);
+                manifest = closeAndGetHandle(registry, manifestOut);
+                if (segmentUpload != null) {
+                    segment = await(segmentUpload);
                 }
 
                 Map<String, StreamStateHandle> segments = new LinkedHashMap<>();
@@ -418,18 +466,6 @@ final class IncrementalSnapshotStrategy<K>
                     }
                 }
 
-                CheckpointStateOutputStream manifestOut =
-                        streamFactory.createCheckpointStateOutputStream(
-                                CheckpointedStateScope.EXCLUSIVE);
-                registry.registerCloseable(manifestOut);
-                Manifest.write(
-                        new DataOutputViewStreamWrapper(manifestOut),
-                        plan.keySerializer,
-                        plan.metaInfos,
-                        plan.keyGroupRange,
-                        chains);
-                StreamStateHandle manifest = closeAndGetHandle(registry, manifestOut);
-
                 long written =
                         manifest.getStateSize() + (segment == null ? 0 : segment.getStateSize());
                 IncrementalRemoteKeyedStateHandle handle =
@@ -452,16 +488,44 @@ final class IncrementalSnapshotStrategy<K>
                 }
                 return SnapshotResult.of(handle);
             } catch (Exception e) {
-                if (segment != null) {
-                    try {
-                        segment.discardState();
-                    } catch (Exception discard) {
-                        e.addSuppressed(discard);
+                if (segment == null && segmentUpload != null) {
+                    segment = uploadedOrNull(segmentUpload);
+                }
+                for (StreamStateHandle uploaded : new StreamStateHandle[] {segment, manifest}) {
+                    if (uploaded != null) {
+                        try {
+                            uploaded.discardState();
+                        } catch (Exception discard) {
+                            e.addSuppressed(discard);
+                        }
                     }
                 }
                 throw e;
             }
         };
+    }
+
+    /** The upload's result, or its failure as the exception it threw. */
+    private static StreamStateHandle await(Future<StreamStateHandle> upload) throws Exception {
+        try {
+            return upload.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof Exception ? (Exception) cause : e;
+        }
+    }
+
+    /** Waits for an upload that a failure made pointless, so that its object can be deleted. */
+    @Nullable
+    private static StreamStateHandle uploadedOrNull(Future<StreamStateHandle> upload) {
+        try {
+            return upload.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
     }
 
     private static <K> BlockRef[] writeSegment(
