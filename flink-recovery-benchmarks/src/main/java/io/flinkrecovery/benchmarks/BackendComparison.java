@@ -21,6 +21,7 @@ import io.flinkrecovery.testing.EmbeddedS3Server;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -176,6 +177,7 @@ public final class BackendComparison {
         out.printf("Workload: %s%n", options);
         try (EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDir)) {
             s3.createBucket(BUCKET);
+            s3.faults().setLatency(Duration.ofMillis(options.s3LatencyMillis));
             progress("S3 server at %s, objects under %s", s3.endpoint(), dataDir);
             Configuration base = Configuration.fromMap(s3.flinkConfig());
             BenchmarkCluster.useOwnClassLoader(base);

@@ -23,7 +23,9 @@ final class BenchmarkOptions {
                     "  --set KEY=VALUE         a Flink or recovery.* option for every job, such as"
                             + " --set recovery.backend.compaction.max-deltas=64 (repeatable)",
                     "  --data-dir DIR          where the S3 server keeps objects (default: a temporary"
-                            + " directory, deleted at the end)");
+                            + " directory, deleted at the end)",
+                    "  --s3-latency MS         added to every S3 request by the server, as a remote"
+                            + " store's round trip (default 0: loopback)");
 
     long keys = 1_000_000;
     int valueSize = 100;
@@ -34,6 +36,7 @@ final class BenchmarkOptions {
     int throughputRounds = 5;
     int restores = 3;
     Path dataDir;
+    long s3LatencyMillis;
     final Map<String, String> jobSettings = new LinkedHashMap<>();
 
     /**
@@ -105,6 +108,13 @@ final class BenchmarkOptions {
                     case "--data-dir":
                         options.dataDir = Path.of(value);
                         break;
+                    case "--s3-latency":
+                        options.s3LatencyMillis = Long.parseLong(value);
+                        if (options.s3LatencyMillis < 0) {
+                            throw new IllegalArgumentException(
+                                    "Invalid " + arg + ": " + value + " (must be >= 0)");
+                        }
+                        break;
                     default:
                         throw new IllegalArgumentException("Unknown option " + arg);
                 }
@@ -130,7 +140,7 @@ final class BenchmarkOptions {
         return String.format(
                 "%,d keys x %d B values, parallelism %d, %.2f%% of keys updated per checkpoint,"
                         + " %d measured checkpoints, %d x %,d updates per throughput round,"
-                        + " %d restores%s",
+                        + " %d restores%s%s",
                 keys,
                 valueSize,
                 parallelism,
@@ -139,6 +149,9 @@ final class BenchmarkOptions {
                 throughputRounds,
                 throughputUpdates,
                 restores,
-                jobSettings.isEmpty() ? "" : ", job settings " + jobSettings);
+                jobSettings.isEmpty() ? "" : ", job settings " + jobSettings,
+                s3LatencyMillis == 0
+                        ? ""
+                        : ", " + s3LatencyMillis + " ms added to every S3 request");
     }
 }

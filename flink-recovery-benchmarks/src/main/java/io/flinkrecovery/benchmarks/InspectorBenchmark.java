@@ -16,6 +16,7 @@ import io.flinkrecovery.testing.EmbeddedS3Server;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -79,6 +80,7 @@ public final class InspectorBenchmark {
                         "findings");
         try (EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDir)) {
             s3.createBucket(BenchmarkCluster.BUCKET);
+            s3.faults().setLatency(Duration.ofMillis(options.s3LatencyMillis));
             Configuration base = Configuration.fromMap(s3.flinkConfig());
             BenchmarkCluster.useOwnClassLoader(base);
             FileSystem.initialize(base, null);

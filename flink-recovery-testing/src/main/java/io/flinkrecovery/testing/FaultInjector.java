@@ -3,6 +3,7 @@ package io.flinkrecovery.testing;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -73,6 +74,9 @@ public final class FaultInjector {
     /** Guarded by {@code this}. */
     private int injected;
 
+    /** Added to every call before it runs; 0 by default. */
+    private volatile long latencyNanos;
+
     FaultInjector() {}
 
     /** Fails the next {@code count} calls of {@code op}, whatever their key. */
@@ -102,6 +106,19 @@ public final class FaultInjector {
         Objects.requireNonNull(keyFragment, "keyFragment");
         Objects.requireNonNull(fault, "fault");
         addRule(op, new Rule(fault, keyFragment, Rule.UNLIMITED));
+    }
+
+    /**
+     * Delays every call by {@code latency} before it runs, as a remote store's round trip would
+     * (loopback answers small requests in a millisecond, S3 in tens). {@link Duration#ZERO} turns
+     * it off; {@link #clear()} and {@link #reset()} leave it.
+     */
+    public void setLatency(Duration latency) {
+        Objects.requireNonNull(latency, "latency");
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("Invalid latency " + latency + " (must be ≥ 0)");
+        }
+        latencyNanos = latency.toNanos();
     }
 
     /** Removes every fault; the counters keep counting (see {@link #reset()}). */
@@ -139,7 +156,19 @@ public final class FaultInjector {
      * Records one call of {@code op} on the given keys, and throws the S3 error if a fault applies
      * to any of them.
      */
-    synchronized void onCall(Operation op, String bucket, Collection<String> keys) {
+    void onCall(Operation op, String bucket, Collection<String> keys) {
+        long latency = latencyNanos;
+        if (latency > 0) {
+            try {
+                Thread.sleep(latency / 1_000_000, (int) (latency % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        record(op, bucket, keys);
+    }
+
+    private synchronized void record(Operation op, String bucket, Collection<String> keys) {
         calls.merge(op, 1, Integer::sum);
         List<Rule> opRules = rules.get(op);
         if (opRules == null) {

@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -66,6 +67,24 @@ class FaultInjectorTest {
         assertThat(get(defaultRetries, "retried/key")).isEqualTo("value");
         assertThat(S3.faults().callCount(Operation.PUT_OBJECT)).isEqualTo(2);
         assertThat(S3.faults().injectedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void latencyDelaysEveryCallUntilSetBackToZero() {
+        put(noRetries, "slow/latency", "value");
+        S3.faults().setLatency(Duration.ofMillis(300));
+        try {
+            long start = System.nanoTime();
+            assertThat(get(noRetries, "slow/latency")).isEqualTo("value");
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        } finally {
+            S3.faults().setLatency(Duration.ZERO);
+        }
+        assertThat(S3.faults().injectedCount()).isZero();
+        assertThatThrownBy(() -> S3.faults().setLatency(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be ≥ 0");
     }
 
     @Test
