@@ -23,6 +23,8 @@ import org.apache.flink.runtime.state.heap.WriteReportingStateMap;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.util.IOUtils;
 
+import io.flinkrecovery.objectstore.UploadThreadFactory;
+
 import javax.annotation.Nonnull;
 import javax.annotation.Nullable;
 
@@ -42,8 +44,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 /**
@@ -62,27 +62,11 @@ final class IncrementalSnapshotStrategy<K>
 
     /**
      * Closes segment streams, i.e. uploads their last bytes, while the manifest is written and
-     * uploaded: a checkpoint then waits for one upload's latency, not two. Its threads carry this
-     * plugin's classloader, not the job's, which Flink closes when the job ends.
+     * uploaded: a checkpoint then waits for one upload's latency, not two.
      */
     private static final ExecutorService STREAM_CLOSER =
             Executors.newCachedThreadPool(
-                    new ThreadFactory() {
-                        private final AtomicInteger count = new AtomicInteger();
-
-                        @Override
-                        public Thread newThread(Runnable runnable) {
-                            Thread thread =
-                                    new Thread(
-                                            runnable,
-                                            "flink-recovery-segment-upload-"
-                                                    + count.incrementAndGet());
-                            thread.setDaemon(true);
-                            thread.setContextClassLoader(
-                                    IncrementalSnapshotStrategy.class.getClassLoader());
-                            return thread;
-                        }
-                    });
+                    new UploadThreadFactory("flink-recovery-segment-upload-"));
 
     private final TrackedStates<K> states;
     private final TypeSerializer<K> keySerializer;

@@ -9,6 +9,7 @@ import io.flinkrecovery.objectstore.ObjectOutputStream;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.RequestCounters;
 import io.flinkrecovery.objectstore.SeekableInputStream;
+import io.flinkrecovery.objectstore.UploadThreadFactory;
 import io.flinkrecovery.objectstore.WriteMode;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -37,7 +38,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /** {@link ObjectStore} on an AWS SDK v2 {@link S3Client}. */
@@ -73,7 +73,8 @@ public final class S3ObjectStore implements ObjectStore {
                 TemporaryClassLoaderContext.of(PLUGIN_CLASS_LOADER)) {
             this.client = S3ClientFactory.create(settings, counters);
         }
-        this.uploadExecutor = Executors.newCachedThreadPool(new UploadThreadFactory());
+        this.uploadExecutor =
+                Executors.newCachedThreadPool(new UploadThreadFactory("flink-recovery-s3-upload-"));
     }
 
     @Override
@@ -341,18 +342,5 @@ public final class S3ObjectStore implements ObjectStore {
     private static ObjectInfo toInfo(String bucket, S3Object object) {
         return new ObjectInfo(
                 ObjectLocation.of(bucket, object.key()), object.size(), object.lastModified());
-    }
-
-    private static final class UploadThreadFactory implements java.util.concurrent.ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable runnable) {
-            Thread thread =
-                    new Thread(runnable, "flink-recovery-s3-upload-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            thread.setContextClassLoader(PLUGIN_CLASS_LOADER);
-            return thread;
-        }
     }
 }
