@@ -8,9 +8,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
-import org.apache.flink.runtime.execution.ExecutionState;
-import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -114,28 +113,8 @@ final class UpdateJob {
      * until every task runs: a small state loads before the sinks are deployed.
      */
     String checkpoint() throws Exception {
-        awaitAllTasksRunning();
+        CommonTestUtils.waitForAllTaskRunning(cluster, id, false);
         return cluster.triggerCheckpoint(id).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void awaitAllTasksRunning() throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!allTasksRunning()) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("Job " + control.name() + " has tasks not running");
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private boolean allTasksRunning() throws Exception {
-        for (AccessExecutionVertex vertex :
-                cluster.getExecutionGraph(id).get().getAllExecutionVertices()) {
-            if (vertex.getExecutionState() != ExecutionState.RUNNING) {
-                return false;
-            }
-        }
-        return true;
     }
 
     CheckpointStatsSnapshot checkpointStats() throws Exception {
