@@ -25,7 +25,10 @@ import java.util.stream.Stream;
 /**
  * A Flink {@link FileSystem} over an {@link ObjectStore}. S3 has no directories: a directory is a
  * key prefix, {@link #mkdirs} creates nothing, and a directory exists while objects live below it.
- * Files become visible only when their output stream is closed.
+ * An empty directory therefore lists as empty but does not exist, which is what Flink's file-system
+ * contract allows for object stores. Zero-byte {@code dir/} marker objects that other tools write
+ * (Hadoop S3A, Flink's native S3 file system, consoles) make their directory exist and never list
+ * as files. Files become visible only when their output stream is closed.
  */
 public final class S3FileSystem extends FileSystem {
 
@@ -98,8 +101,16 @@ public final class S3FileSystem extends FileSystem {
         ObjectLocation location = locationOf(path);
         DirectoryListing listing = store.listDirectory(location);
         if (listing.isEmpty()) {
-            // Flink expects the status of a file when listing a file, and an error for nothing.
-            return new FileStatus[] {getFileStatus(path)};
+            // Flink expects the status of a file when listing a file. Anything else is an empty
+            // directory: mkdirs wrote nothing, so Flink's HA job result store lists its new
+            // directory right after creating it.
+            if (!location.key().isEmpty() && !location.key().endsWith("/")) {
+                Optional<ObjectInfo> file = store.head(location);
+                if (file.isPresent()) {
+                    return new FileStatus[] {S3FileStatus.ofFile(file.get())};
+                }
+            }
+            return new FileStatus[0];
         }
         List<FileStatus> statuses = new ArrayList<>();
         for (ObjectInfo object : listing.objects()) {
@@ -152,7 +163,12 @@ public final class S3FileSystem extends FileSystem {
         return true;
     }
 
-    /** Directories are key prefixes in S3: there is nothing to create. */
+    /**
+     * Sends no request: directories are key prefixes in S3, and an empty one lists as empty. No
+     * marker object is written, because Flink's checkpoint storage calls this for every {@code
+     * chk-<n>} on the JobManager, where a marker would cost a PUT per checkpoint, and a delete to
+     * remove it again.
+     */
     @Override
     public boolean mkdirs(Path path) {
         return true;

@@ -8,6 +8,10 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.FileSystem.WriteMode;
 import org.apache.flink.core.fs.Path;
 
+import io.flinkrecovery.objectstore.ObjectInfo;
+import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.RequestCounters;
+import io.flinkrecovery.objectstore.RequestKind;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +21,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -90,11 +96,70 @@ class S3FileSystemTest {
         write(new Path(dir, "x"), WriteMode.NO_OVERWRITE, 1);
         write(new Path(dir, "sub/y"), WriteMode.NO_OVERWRITE, 1);
 
-        assertThat(
-                        Arrays.stream(fs.listStatus(dir))
-                                .map(s -> s.getPath().getName() + (s.isDir() ? "/" : ""))
-                                .collect(Collectors.toList()))
-                .containsExactlyInAnyOrder("x", "sub/");
+        assertThat(names(fs.listStatus(dir))).containsExactlyInAnyOrder("x", "sub/");
+    }
+
+    @Test
+    void mkdirsSendsNothingAndAnEmptyDirectoryListsAsEmpty() throws IOException {
+        Path created = new Path(dir, "job-result-store/cluster");
+        RequestCounters.Snapshot before = counters().snapshot();
+
+        assertThat(fs.mkdirs(created)).isTrue();
+
+        assertThat(requestsSince(before)).as("requests sent by mkdirs").isZero();
+        assertThat(fs.listStatus(created)).isEmpty();
+        assertThat(fs.listStatus(new Path(dir, "never-created"))).isEmpty();
+        assertThat(fs.exists(created)).as("an empty prefix does not exist in S3").isFalse();
+
+        write(new Path(created, "entry"), WriteMode.NO_OVERWRITE, 1);
+        assertThat(fs.getFileStatus(created).isDir()).isTrue();
+        assertThat(fs.listStatus(created))
+                .extracting(s -> s.getPath().getName())
+                .containsExactly("entry");
+    }
+
+    @Test
+    void listingAFileReturnsTheFile() throws IOException {
+        Path file = new Path(dir, "f");
+        write(file, WriteMode.NO_OVERWRITE, 7);
+
+        FileStatus[] statuses = fs.listStatus(file);
+
+        assertThat(statuses).hasSize(1);
+        assertThat(statuses[0].isDir()).isFalse();
+        assertThat(statuses[0].getLen()).isEqualTo(1);
+        assertThat(statuses[0].getPath()).isEqualTo(file);
+    }
+
+    @Test
+    void listingInAMissingBucketNamesTheBucket() {
+        assertThatThrownBy(() -> fs.listStatus(new Path("s3://missing-bucket/ha/job-result-store")))
+                .isInstanceOf(FileNotFoundException.class)
+                .hasMessageStartingWith(
+                        "Cannot list s3://missing-bucket/ha/job-result-store: bucket"
+                                + " 'missing-bucket' does not exist at ");
+    }
+
+    @Test
+    void markerObjectsOfOtherToolsAreDirectoriesAndNeverListAsFiles() throws IOException {
+        // What Hadoop S3A's and Flink's native S3 file system's mkdirs leave: zero-byte "dir/"
+        // keys.
+        putMarker("m/");
+        putMarker("m/sub/");
+        write(new Path(dir, "m/file"), WriteMode.NO_OVERWRITE, 1);
+        putMarker("empty/");
+
+        assertThat(fs.getFileStatus(new Path(dir, "empty")).isDir()).isTrue();
+        assertThat(fs.exists(new Path(dir, "empty"))).isTrue();
+        assertThat(fs.listStatus(new Path(dir, "empty"))).isEmpty();
+        assertThat(names(fs.listStatus(new Path(dir, "m"))))
+                .containsExactlyInAnyOrder("file", "sub/");
+        assertThat(fs.listStatus(new Path(dir, "m/sub"))).isEmpty();
+        assertThat(names(fs.listStatus(dir))).containsExactlyInAnyOrder("m/", "empty/");
+
+        assertThat(fs.delete(new Path(dir, "m"), true)).isTrue();
+        assertThat(fs.delete(new Path(dir, "empty"), true)).isTrue();
+        assertThat(objectsBelow(dir)).isEmpty();
     }
 
     @Test
@@ -121,5 +186,35 @@ class S3FileSystemTest {
         try (FSDataOutputStream out = fs.create(file, mode)) {
             out.write(value);
         }
+    }
+
+    private RequestCounters counters() {
+        return ((S3FileSystem) fs).objectStore().counters();
+    }
+
+    private long requestsSince(RequestCounters.Snapshot before) {
+        RequestCounters.Snapshot delta = counters().snapshot().minus(before);
+        return Arrays.stream(RequestKind.values()).mapToLong(delta::requests).sum();
+    }
+
+    private void putMarker(String relativeKey) throws IOException {
+        ObjectLocation directory = ObjectLocation.parse(dir.toUri());
+        ((S3FileSystem) fs).objectStore().put(directory.child(relativeKey), new byte[0]);
+    }
+
+    private List<String> objectsBelow(Path directory) throws IOException {
+        ObjectLocation prefix = ObjectLocation.parse(directory.toUri());
+        try (Stream<ObjectInfo> objects =
+                ((S3FileSystem) fs)
+                        .objectStore()
+                        .list(ObjectLocation.of(prefix.bucket(), prefix.asDirectoryKey()))) {
+            return objects.map(o -> o.location().toString()).collect(Collectors.toList());
+        }
+    }
+
+    private static List<String> names(FileStatus[] statuses) {
+        return Arrays.stream(statuses)
+                .map(s -> s.getPath().getName() + (s.isDir() ? "/" : ""))
+                .collect(Collectors.toList());
     }
 }
