@@ -75,10 +75,14 @@ public final class S3FileSystem extends FileSystem {
     }
 
     private boolean hasObjectsBelow(ObjectLocation directory) throws IOException {
-        try (Stream<ObjectInfo> below =
-                store.list(ObjectLocation.of(directory.bucket(), directory.asDirectoryKey()))) {
+        try (Stream<ObjectInfo> below = store.list(directoryPrefix(directory))) {
             return below.findAny().isPresent();
         }
+    }
+
+    /** The prefix of everything below a directory, which is also the key of its marker object. */
+    private static ObjectLocation directoryPrefix(ObjectLocation directory) {
+        return ObjectLocation.of(directory.bucket(), directory.asDirectoryKey());
     }
 
     @Override
@@ -134,9 +138,14 @@ public final class S3FileSystem extends FileSystem {
 
     /**
      * Deletes a file, or with {@code recursive} every object below a directory. Without {@code
-     * recursive} only the object at the path goes: objects below it stay, as S3 keys are
-     * independent. Returns true also when there was nothing to delete, as discarding state must be
-     * idempotent. One request for a file, which is what discarding a state handle costs.
+     * recursive}, a directory is deleted only if it is empty (its marker object, if another tool
+     * wrote one, goes); a non-empty one fails, as Flink's file-system contract asks, and nothing
+     * below it is touched. Returns true also when there was nothing to delete, as discarding state
+     * must be idempotent.
+     *
+     * <p>Discarding a file, which is what Flink does for every state handle, costs a HEAD and a
+     * DELETE. A non-recursive delete of a path that is no file costs a HEAD, the store's bucket
+     * check and one LIST.
      */
     @Override
     public boolean delete(Path path, boolean recursive) throws IOException {
@@ -149,17 +158,33 @@ public final class S3FileSystem extends FileSystem {
                             + path
                             + ")");
         }
-        List<ObjectLocation> doomed = new ArrayList<>();
-        if (!location.key().endsWith("/")) {
-            doomed.add(location);
-        }
         if (recursive) {
-            try (Stream<ObjectInfo> below =
-                    store.list(ObjectLocation.of(location.bucket(), location.asDirectoryKey()))) {
+            List<ObjectLocation> doomed = new ArrayList<>();
+            if (!location.key().endsWith("/")) {
+                doomed.add(location);
+            }
+            try (Stream<ObjectInfo> below = store.list(directoryPrefix(location))) {
                 doomed.addAll(below.map(ObjectInfo::location).collect(Collectors.toList()));
             }
+            store.deleteBatch(doomed);
+            return true;
         }
-        store.deleteBatch(doomed);
+        if (!location.key().endsWith("/") && store.head(location).isPresent()) {
+            store.deleteBatch(List.of(location));
+            return true;
+        }
+        ObjectLocation marker = directoryPrefix(location);
+        List<ObjectLocation> below;
+        try (Stream<ObjectInfo> objects = store.list(marker)) {
+            below = objects.limit(2).map(ObjectInfo::location).collect(Collectors.toList());
+        }
+        if (below.stream().anyMatch(object -> !object.equals(marker))) {
+            throw new IOException(
+                    "Cannot delete "
+                            + location.withoutTrailingSlash()
+                            + ": the directory is not empty and the delete is not recursive");
+        }
+        store.deleteBatch(below);
         return true;
     }
 

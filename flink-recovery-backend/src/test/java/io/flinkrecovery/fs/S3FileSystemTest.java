@@ -7,6 +7,7 @@ import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.FileSystem.WriteMode;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
@@ -167,12 +168,49 @@ class S3FileSystemTest {
         write(new Path(dir, "d/1"), WriteMode.NO_OVERWRITE, 1);
         write(new Path(dir, "d/e/2"), WriteMode.NO_OVERWRITE, 1);
 
-        assertThat(fs.delete(new Path(dir, "d"), false)).isTrue();
+        assertThatThrownBy(() -> fs.delete(new Path(dir, "d"), false))
+                .isInstanceOf(IOException.class)
+                .hasMessage(
+                        "Cannot delete "
+                                + dir
+                                + "/d: the directory is not empty and the delete is not"
+                                + " recursive");
         assertThat(fs.exists(new Path(dir, "d/1"))).as("not recursive: children stay").isTrue();
         assertThat(fs.delete(new Path(dir, "d/1"), false)).isTrue();
         assertThat(fs.delete(new Path(dir, "d/1"), false)).isTrue();
+        assertThat(fs.exists(new Path(dir, "d/1"))).isFalse();
         assertThat(fs.delete(new Path(dir, "d"), true)).isTrue();
         assertThat(fs.exists(new Path(dir, "d"))).isFalse();
+        assertThat(fs.delete(new Path(dir, "d"), false)).as("nothing left").isTrue();
+    }
+
+    @Test
+    void discardingAFileCostsAHeadAndADelete() throws Exception {
+        Path file = new Path(dir, "state");
+        write(file, WriteMode.NO_OVERWRITE, 1);
+        RequestCounters.Snapshot before = counters().snapshot();
+
+        new FileStateHandle(file, 1).discardState();
+
+        RequestCounters.Snapshot delta = counters().snapshot().minus(before);
+        assertThat(delta.requests(RequestKind.HEAD)).isEqualTo(1);
+        assertThat(delta.requests(RequestKind.DELETE)).isEqualTo(1);
+        assertThat(requestsSince(before)).isEqualTo(2);
+        assertThat(fs.exists(file)).isFalse();
+    }
+
+    @Test
+    void nonRecursiveDeleteRemovesTheMarkerOfAnEmptyDirectoryOnly() throws IOException {
+        putMarker("empty/");
+        putMarker("full/");
+        write(new Path(dir, "full/x"), WriteMode.NO_OVERWRITE, 1);
+
+        assertThat(fs.delete(new Path(dir, "empty"), false)).isTrue();
+        assertThatThrownBy(() -> fs.delete(new Path(dir, "full"), false))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Cannot delete " + dir + "/full: the directory is not empty");
+
+        assertThat(objectsBelow(dir)).containsExactlyInAnyOrder(dir + "/full/", dir + "/full/x");
     }
 
     @Test
