@@ -10,11 +10,13 @@ import org.apache.flink.core.fs.Path;
 import io.flinkrecovery.objectstore.DirectoryListing;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectOutputStream;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.WriteMode;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,17 +211,66 @@ public final class S3FileSystem extends FileSystem {
         return new S3DataOutputStream(store.create(location, mode));
     }
 
-    /** S3 cannot rename; Flink's checkpointing, restore and HA storage never need it. */
+    /**
+     * Renames a single file by copying it and then deleting the source, as S3 cannot rename. Not
+     * atomic: the copy becomes visible complete (only when its upload completes) before the source
+     * goes, so a failure in between leaves both, never neither; an existing destination is
+     * replaced. Flink's job and application result stores rename a dirty entry to a clean one this
+     * way when {@code job-result-store.delete-on-commit} or {@code
+     * application-result-store.delete-on-commit} is false. Costs a HEAD, a GET, a PUT (a multipart
+     * upload for large files) and a DELETE. Directories cannot be renamed.
+     */
     @Override
     public boolean rename(Path src, Path dst) throws IOException {
-        throw new IOException(
-                "Cannot rename "
-                        + src
-                        + " to "
-                        + dst
-                        + ": the flink-recovery s3 file system does not support rename. Use it for"
-                        + " checkpoints, savepoints and HA storage; for sinks that rename, give"
-                        + " flink-s3-fs-hadoop a higher fs.s3.priority.");
+        ObjectLocation from = locationOf(src);
+        ObjectLocation to = locationOf(dst);
+        Optional<ObjectInfo> source =
+                from.key().isEmpty() || from.key().endsWith("/")
+                        ? Optional.empty()
+                        : store.head(from);
+        if (source.isEmpty()) {
+            if (from.key().isEmpty() || hasObjectsBelow(from)) {
+                throw new IOException(
+                        "Cannot rename "
+                                + from
+                                + " to "
+                                + to
+                                + ": it is a directory, and the flink-recovery s3 file system"
+                                + " renames single files only (by copy and delete)");
+            }
+            throw new FileNotFoundException(
+                    "Cannot rename " + from + " to " + to + ": no such file");
+        }
+        if (from.equals(to)) {
+            return true;
+        }
+        copy(source.get(), to);
+        store.deleteBatch(List.of(from));
+        return true;
+    }
+
+    private void copy(ObjectInfo source, ObjectLocation to) throws IOException {
+        ObjectOutputStream out = store.create(to, io.flinkrecovery.objectstore.WriteMode.OVERWRITE);
+        try (InputStream in = store.open(source.location())) {
+            in.transferTo(out);
+            if (out.getPos() != source.size()) {
+                throw new IOException(
+                        "Cannot rename "
+                                + source.location()
+                                + " to "
+                                + to
+                                + ": read "
+                                + out.getPos()
+                                + " of "
+                                + source.size()
+                                + " bytes; the source changed while it was copied");
+            }
+        } catch (IOException | RuntimeException e) {
+            // Abort, never close: a failed copy publishes nothing and frees its upload.
+            out.abort();
+            throw e;
+        }
+        out.close();
     }
 
     @Override

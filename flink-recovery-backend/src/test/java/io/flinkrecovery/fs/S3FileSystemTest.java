@@ -13,7 +13,11 @@ import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.RequestCounters;
 import io.flinkrecovery.objectstore.RequestKind;
+import io.flinkrecovery.objectstore.s3.S3ClientSettings;
+import io.flinkrecovery.objectstore.s3.S3ObjectStores;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
+import io.flinkrecovery.testing.FaultInjector.Fault;
+import io.flinkrecovery.testing.FaultInjector.Operation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +27,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -214,10 +219,66 @@ class S3FileSystemTest {
     }
 
     @Test
-    void renameIsRefusedWithAnExplanation() {
+    void renameCopiesAFileReplacingTheTargetAndDeletesTheSource() throws IOException {
+        Path dirty = new Path(dir, "job_DIRTY.json");
+        Path clean = new Path(dir, "job.json");
+        byte[] content = new byte[100_000];
+        new Random(1).nextBytes(content);
+        try (FSDataOutputStream out = fs.create(dirty, WriteMode.NO_OVERWRITE)) {
+            out.write(content);
+        }
+        write(clean, WriteMode.NO_OVERWRITE, 9);
+
+        assertThat(fs.rename(dirty, clean)).isTrue();
+
+        assertThat(fs.exists(dirty)).isFalse();
+        try (FSDataInputStream in = fs.open(clean)) {
+            assertThat(in.readAllBytes()).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void renameRefusesDirectoriesAndMissingFiles() throws IOException {
+        write(new Path(dir, "a/x"), WriteMode.NO_OVERWRITE, 1);
+
         assertThatThrownBy(() -> fs.rename(new Path(dir, "a"), new Path(dir, "b")))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("does not support rename");
+                .hasMessage(
+                        "Cannot rename "
+                                + dir
+                                + "/a to "
+                                + dir
+                                + "/b: it is a directory, and the flink-recovery s3 file system"
+                                + " renames single files only (by copy and delete)");
+        assertThatThrownBy(() -> fs.rename(new Path(dir, "missing"), new Path(dir, "b")))
+                .isInstanceOf(FileNotFoundException.class)
+                .hasMessage("Cannot rename " + dir + "/missing to " + dir + "/b: no such file");
+        assertThat(objectsBelow(dir)).containsExactly(dir + "/a/x");
+    }
+
+    @Test
+    void aFailedRenameKeepsTheSourceAndPublishesNoPartialCopy() throws IOException {
+        Configuration config = Configuration.fromMap(S3.flinkConfig());
+        config.setString("recovery.s3.retry.max-attempts", "1");
+        S3FileSystem noRetries =
+                new S3FileSystem(
+                        dir.toUri(),
+                        S3ObjectStores.forSettings(S3ClientSettings.fromConfig(config)));
+        Path source = new Path(dir, "source");
+        write(source, WriteMode.NO_OVERWRITE, 5);
+        S3.faults().failWhenKeyContains(Operation.PUT_OBJECT, "target", Fault.INTERNAL_ERROR);
+
+        assertThatThrownBy(() -> noRetries.rename(source, new Path(dir, "target")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Cannot write " + dir + "/target");
+        assertThat(objectsBelow(dir)).containsExactly(dir + "/source");
+
+        S3.faults().clear();
+        S3.faults().failWhenKeyContains(Operation.GET_OBJECT, "source", Fault.INTERNAL_ERROR);
+        assertThatThrownBy(() -> noRetries.rename(source, new Path(dir, "target")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Cannot read " + dir + "/source");
+        assertThat(objectsBelow(dir)).as("the copy was aborted").containsExactly(dir + "/source");
     }
 
     private void write(Path file, WriteMode mode, int value) throws IOException {
