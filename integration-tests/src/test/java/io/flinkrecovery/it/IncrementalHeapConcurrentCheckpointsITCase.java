@@ -33,6 +33,7 @@ import org.slf4j.event.Level;
 
 import java.io.DataInputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -85,7 +86,10 @@ class IncrementalHeapConcurrentCheckpointsITCase {
         config.setString("execution.checkpointing.tolerable-failed-checkpoints", "0");
         config.setString("recovery.backend.compaction.max-deltas", "1");
         config.setString("recovery.backend.compaction.rewrite-interval", "1");
-        AllStatesJob job = AllStatesJob.of(runId, 2L * CHECKPOINTS_PER_RUN * 100, 300, 100);
+        // Segments are objects, which the JobManager really deletes, not bytes inlined in
+        // _metadata.
+        config.setString("recovery.storage.inline-threshold", "100b");
+        AllStatesJob job = AllStatesJob.of(runId, 2L * CHECKPOINTS_PER_RUN * 400, 100, 400);
         job.reset();
 
         JobID first = job.start(config, 2);
@@ -119,28 +123,32 @@ class IncrementalHeapConcurrentCheckpointsITCase {
                 .as("acknowledgements the JobManager could not register")
                 .isEmpty();
 
-        // What a wrongly deleted segment would have done to run 1's retained checkpoint: the
-        // inspector calls it invalid and names the object (run 2 was NO_CLAIM: it is intact).
+        // What a wrongly deleted segment does to run 1's retained checkpoint: the inspector calls
+        // it invalid and names the object (run 2 was NO_CLAIM, so it is still intact).
         ObjectStore store = HeapRuns.store(config);
-        List<ObjectLocation> reused = segmentsWrittenBefore(store, retained);
-        assertThat(reused)
-                .as("segments of earlier checkpoints that checkpoint %s reuses", retained)
-                .isNotEmpty();
+        Map<ObjectLocation, Long> segments = segmentsWithWriter(store, retained);
+        assertThat(segments).as("segments of %s", retained.pointer()).isNotEmpty();
         RestoreInspector inspector = new RestoreInspector(store);
         assertThat(inspector.validate(retained.pointer(), false).isValid()).isTrue();
-        store.deleteBatch(List.of(reused.get(0)));
+        ObjectLocation gone = segments.keySet().iterator().next();
+        store.deleteBatch(List.of(gone));
         InspectionReport report = inspector.validate(retained.pointer(), false);
         assertThat(report.isValid()).isFalse();
         assertThat(report.findings())
                 .extracting(Finding::kind, Finding::object)
-                .containsExactly(tuple(Finding.Kind.MISSING_OBJECT, reused.get(0).toString()));
+                .containsExactly(tuple(Finding.Kind.MISSING_OBJECT, gone.toString()));
+        long reused = segments.values().stream().filter(id -> id < retained.checkpointId()).count();
         System.out.printf(
                 "Concurrent checkpoints: run 1 %d completed, %d failed; run 2 (NO_CLAIM) %d"
-                        + " completed, %d failed%n",
+                        + " completed, %d failed; checkpoint %d references %d segments, %d of"
+                        + " them written by earlier checkpoints%n",
                 Checkpoints.completed(firstStats),
                 Checkpoints.failed(firstStats),
                 Checkpoints.completed(secondStats),
-                Checkpoints.failed(secondStats));
+                Checkpoints.failed(secondStats),
+                retained.checkpointId(),
+                segments.size(),
+                reused);
     }
 
     /**
@@ -171,8 +179,8 @@ class IncrementalHeapConcurrentCheckpointsITCase {
                     "Checkpoint was declined (task is closing)",
                     "Not all required tasks are currently running");
 
-    /** The shared segments a checkpoint references that an earlier checkpoint wrote. */
-    private static List<ObjectLocation> segmentsWrittenBefore(
+    /** The segment objects a checkpoint references, with the checkpoint that wrote each. */
+    private static Map<ObjectLocation, Long> segmentsWithWriter(
             ObjectStore store, HeapRuns.Retained checkpoint) throws Exception {
         CheckpointMetadata metadata;
         try (DataInputStream in =
@@ -184,25 +192,26 @@ class IncrementalHeapConcurrentCheckpointsITCase {
                             IncrementalHeapConcurrentCheckpointsITCase.class.getClassLoader(),
                             checkpoint.pointer());
         }
-        List<ObjectLocation> reused = new ArrayList<>();
+        Map<ObjectLocation, Long> segments = new LinkedHashMap<>();
         for (OperatorState operator : metadata.getOperatorStates()) {
             for (OperatorSubtaskState subtask : operator.getStates()) {
                 for (KeyedStateHandle handle : subtask.getManagedKeyedState()) {
                     for (HandleAndLocalPath shared :
                             ((IncrementalRemoteKeyedStateHandle) handle).getSharedState()) {
+                        if (!(shared.getHandle() instanceof FileStateHandle)) {
+                            continue;
+                        }
                         ObjectLocation segment =
                                 ObjectLocation.parse(
                                         ((FileStateHandle) shared.getHandle())
                                                 .getFilePath()
                                                 .toString());
-                        if (writtenBy(store, segment) < checkpoint.checkpointId()) {
-                            reused.add(segment);
-                        }
+                        segments.put(segment, writtenBy(store, segment));
                     }
                 }
             }
         }
-        return reused;
+        return segments;
     }
 
     /** The checkpoint id in a segment's header (magic, version, checkpoint id). */
