@@ -30,7 +30,6 @@ import javax.annotation.Nullable;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
@@ -114,23 +113,13 @@ final class IncrementalSnapshotStrategy<K>
             pqWork.add(preparePq(state, metaInfos, fingerprints, numberOfKeyGroups));
         }
 
+        SnapshotBase base = SnapshotBase.none(range);
         if (sharing != SharingFilesStrategy.NO_SHARING) {
             // A savepoint is no base for later deltas, so it leaves the changes where they are.
             history.addChanges(checkpointId, ChangeBatch.drain(states));
         }
-        SnapshotLayout base = null;
-        List<ChangeBatch> changes = Collections.emptyList();
         if (sharing == SharingFilesStrategy.FORWARD_BACKWARD) {
-            base = history.confirmed();
-            if (base != null
-                    && (!base.keyGroupRange().equals(range)
-                            || serializersChanged(base.fingerprints(), fingerprints))) {
-                // Old blocks were written with other serializers: start every chain over.
-                base = null;
-            }
-            if (base != null) {
-                changes = history.changesSinceConfirmed();
-            }
+            base = history.base(range, fingerprints);
         }
 
         int[] entries = new int[numberOfKeyGroups];
@@ -144,23 +133,15 @@ final class IncrementalSnapshotStrategy<K>
                 entries[i] += state.queue().getSubsetForKeyGroup(range.getKeyGroupId(i)).size();
             }
         }
-        int[] dirtyCounts = new int[numberOfKeyGroups];
-        for (ChangeBatch batch : changes) {
-            for (HashSet<Object>[] sets : batch.all().values()) {
-                for (int i = 0; i < numberOfKeyGroups; i++) {
-                    if (sets[i] != null) {
-                        dirtyCounts[i] += DirtyKeys.isAll(sets[i]) ? entries[i] : sets[i].size();
-                    }
-                }
-            }
+        SnapshotPlan.Action[] actions = decide(base, entries);
+        if (sharing != SharingFilesStrategy.NO_SHARING) {
+            history.planned(checkpointId, base.referencedSegments(actions));
         }
-
-        SnapshotPlan.Action[] actions = decide(base, entries, dirtyCounts);
         for (SnapshotPlan.KvWork<K, ?, ?> work : kvWork) {
-            captureKv(work, actions, changes);
+            captureKv(work, actions, base);
         }
         for (SnapshotPlan.PqWork<?> work : pqWork) {
-            capturePq(work, actions, changes);
+            capturePq(work, actions, base);
         }
         return new SnapshotPlan<>(
                 checkpointId,
@@ -219,19 +200,7 @@ final class IncrementalSnapshotStrategy<K>
                 state.name(), state.serializer().duplicate(), numberOfKeyGroups);
     }
 
-    private static boolean serializersChanged(
-            Map<String, byte[]> previous, Map<String, byte[]> current) {
-        for (Map.Entry<String, byte[]> entry : previous.entrySet()) {
-            byte[] now = current.get(entry.getKey());
-            if (now == null || !Arrays.equals(now, entry.getValue())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private SnapshotPlan.Action[] decide(
-            @Nullable SnapshotLayout base, int[] entries, int[] dirtyCounts) {
+    private SnapshotPlan.Action[] decide(SnapshotBase base, int[] entries) {
         KeyGroupRange range = states.keyGroupRange();
         SnapshotPlan.Action[] actions = new SnapshotPlan.Action[entries.length];
         List<CompactionPolicy.Candidate> candidates = new ArrayList<>();
@@ -240,14 +209,15 @@ final class IncrementalSnapshotStrategy<K>
                 actions[i] = SnapshotPlan.Action.EMPTY;
                 continue;
             }
-            List<BlockRef> chain = base == null ? null : base.chain(range.getKeyGroupId(i));
-            if (chain == null || chain.isEmpty()) {
+            List<BlockRef> chain = base.chain(i);
+            int dirty = base.dirtyCount(i, entries[i]);
+            if (chain == null) {
                 actions[i] = SnapshotPlan.Action.BASE;
-            } else if (dirtyCounts[i] == 0) {
+            } else if (dirty == 0) {
                 actions[i] = SnapshotPlan.Action.KEEP;
             } else {
                 actions[i] = SnapshotPlan.Action.DELTA;
-                candidates.add(candidate(i, chain, entries[i], dirtyCounts[i]));
+                candidates.add(candidate(i, chain, entries[i], dirty));
             }
         }
         BitSet rewrite = compaction.select(candidates);
@@ -275,9 +245,7 @@ final class IncrementalSnapshotStrategy<K>
     }
 
     private <N, S> void captureKv(
-            SnapshotPlan.KvWork<K, N, S> work,
-            SnapshotPlan.Action[] actions,
-            List<ChangeBatch> changes) {
+            SnapshotPlan.KvWork<K, N, S> work, SnapshotPlan.Action[] actions, SnapshotBase base) {
         KeyGroupRange range = states.keyGroupRange();
         TrackedStates.KvState<K, ?, ?> tracked = null;
         for (TrackedStates.KvState<K, ?, ?> state : states.kvStates()) {
@@ -295,7 +263,7 @@ final class IncrementalSnapshotStrategy<K>
                     work.snapshots[i] = map.stateSnapshot();
                 }
             } else if (actions[i] == SnapshotPlan.Action.DELTA) {
-                List<HashSet<Object>> dirty = dirtySets(changes, id, i);
+                List<HashSet<Object>> dirty = base.dirtySets(id, i);
                 if (dirty.stream().anyMatch(DirtyKeys::isAll)) {
                     work.replace[i] = true;
                     work.snapshots[i] = map.isEmpty() ? null : map.stateSnapshot();
@@ -328,7 +296,7 @@ final class IncrementalSnapshotStrategy<K>
     }
 
     private <T> void capturePq(
-            SnapshotPlan.PqWork<T> work, SnapshotPlan.Action[] actions, List<ChangeBatch> changes) {
+            SnapshotPlan.PqWork<T> work, SnapshotPlan.Action[] actions, SnapshotBase base) {
         KeyGroupRange range = states.keyGroupRange();
         TrackedStates.PqState<?> state = null;
         for (TrackedStates.PqState<?> candidate : states.pqStates()) {
@@ -345,7 +313,7 @@ final class IncrementalSnapshotStrategy<K>
                     work.elements[i] = subset.toArray();
                 }
             } else if (actions[i] == SnapshotPlan.Action.DELTA) {
-                List<HashSet<Object>> dirty = dirtySets(changes, id, i);
+                List<HashSet<Object>> dirty = base.dirtySets(id, i);
                 if (dirty.stream().anyMatch(DirtyKeys::isAll)) {
                     work.elements[i] = subset.toArray();
                 } else if (!dirty.isEmpty()) {
@@ -359,21 +327,6 @@ final class IncrementalSnapshotStrategy<K>
                 }
             }
         }
-    }
-
-    private static List<HashSet<Object>> dirtySets(
-            List<ChangeBatch> changes, String stateId, int index) {
-        List<HashSet<Object>> result = null;
-        for (ChangeBatch batch : changes) {
-            HashSet<Object>[] sets = batch.sets(stateId);
-            if (sets != null && sets[index] != null && !sets[index].isEmpty()) {
-                if (result == null) {
-                    result = new ArrayList<>(changes.size());
-                }
-                result.add(sets[index]);
-            }
-        }
-        return result == null ? Collections.emptyList() : result;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -439,11 +392,7 @@ final class IncrementalSnapshotStrategy<K>
                             segments.put(segmentName, segment);
                             shared.add(HandleAndLocalPath.of(segment, segmentName));
                         } else {
-                            StreamStateHandle old = plan.base.segments().get(block.segment());
-                            if (old == null) {
-                                throw new IllegalStateException(
-                                        "Segment " + block.segment() + " is not confirmed");
-                            }
+                            StreamStateHandle old = plan.base.segment(block.segment());
                             segments.put(block.segment(), old);
                             shared.add(HandleAndLocalPath.of(placeholder(old), block.segment()));
                         }
@@ -549,13 +498,12 @@ final class IncrementalSnapshotStrategy<K>
     private static <K> void buildChains(
             SnapshotPlan<K> plan, BlockRef[] written, List<List<BlockRef>> chains) {
         for (int i = 0; i < plan.actions.length; i++) {
-            int keyGroup = plan.keyGroupRange.getKeyGroupId(i);
             switch (plan.actions[i]) {
                 case KEEP:
-                    chains.add(plan.base.chain(keyGroup));
+                    chains.add(plan.base.chain(i));
                     break;
                 case DELTA:
-                    List<BlockRef> chain = new ArrayList<>(plan.base.chain(keyGroup));
+                    List<BlockRef> chain = new ArrayList<>(plan.base.chain(i));
                     chain.add(written[i]);
                     chains.add(Collections.unmodifiableList(chain));
                     break;

@@ -36,7 +36,7 @@ final class SnapshotPlan<K> implements SnapshotResources {
     final TypeSerializer<K> keySerializer;
     final List<StateMetaInfoSnapshot> metaInfos;
     final Map<String, byte[]> fingerprints;
-    @Nullable final SnapshotLayout base;
+    final SnapshotBase base;
     final Action[] actions;
     final List<KvWork<K, ?, ?>> kvWork;
     final List<PqWork<?>> pqWork;
@@ -47,7 +47,7 @@ final class SnapshotPlan<K> implements SnapshotResources {
             TypeSerializer<K> keySerializer,
             List<StateMetaInfoSnapshot> metaInfos,
             Map<String, byte[]> fingerprints,
-            @Nullable SnapshotLayout base,
+            SnapshotBase base,
             Action[] actions,
             List<KvWork<K, ?, ?>> kvWork,
             List<PqWork<?>> pqWork) {
