@@ -36,8 +36,13 @@ final class ClusterConfig {
 
     private ClusterConfig() {}
 
+    /**
+     * The configuration of a cluster on {@code zooKeeperQuorum} and the S3 server of {@code
+     * s3Client} with {@code bucket}, keeping its local files (HA storage, temporary files) under
+     * {@code runDir}.
+     */
     static Map<String, String> of(
-            String zooKeeperQuorum, Map<String, String> s3Client, String bucket, Path haDir) {
+            String zooKeeperQuorum, Map<String, String> s3Client, String bucket, Path runDir) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("env.java.opts.all", JAVA_OPTS);
 
@@ -53,6 +58,9 @@ final class ClusterConfig {
         config.put("taskmanager.memory.managed.size", "64m");
         config.put("taskmanager.numberOfTaskSlots", "2");
         config.put("parallelism.default", "2");
+        // Killed processes leave their temporary files (such as the extracted RPC jar) behind.
+        config.put("io.tmp.dirs", runDir.resolve("tmp").toString());
+        config.put("web.tmpdir", runDir.resolve("tmp").toString());
 
         config.put("high-availability.type", "zookeeper");
         config.put("high-availability.zookeeper.quorum", zooKeeperQuorum);
@@ -61,7 +69,7 @@ final class ClusterConfig {
         // TODO(issue 9, item 0): s3://<bucket>/ha once our FileSystem lists an empty directory;
         // until then a JobManager with HA storage on s3:// exits at start
         // (FileSystemJobResultStore).
-        config.put("high-availability.storageDir", haDir.toUri().toString());
+        config.put("high-availability.storageDir", runDir.resolve("ha").toUri().toString());
         // Failover waits for the dead leader's ZooKeeper session to expire.
         config.put("high-availability.zookeeper.client.session-timeout", "6 s");
         config.put("high-availability.zookeeper.client.connection-timeout", "5 s");

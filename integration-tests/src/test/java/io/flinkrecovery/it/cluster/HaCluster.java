@@ -79,7 +79,8 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
                 Path.of(System.getProperty(RUNS_PROPERTY, "target/cluster-runs"))
                         .resolve(context.getRequiredTestClass().getSimpleName() + "-" + time)
                         .toAbsolutePath();
-        Files.createDirectories(runDir);
+        Files.createDirectories(runDir.resolve("tmp"));
+        System.out.println("Cluster run in " + runDir);
         processes = new Processes();
         try {
             zooKeeper =
@@ -91,11 +92,7 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
                             processes,
                             runDir.resolve("flink"),
                             jars.flinkLib(),
-                            ClusterConfig.of(
-                                    zooKeeper.quorum(),
-                                    s3.flinkConfig(),
-                                    BUCKET,
-                                    runDir.resolve("ha")));
+                            ClusterConfig.of(zooKeeper.quorum(), s3.flinkConfig(), BUCKET, runDir));
             for (int i = 0; i < jobManagerCount; i++) {
                 startJobManager();
             }

@@ -65,8 +65,8 @@ class ZooKeeperHaFailoverITCase {
         JobWatch beforeKill = new JobWatch(leader.rest(), job);
         beforeKill.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
 
-        CompletedCheckpointStatistics newest = beforeKill.awaitNextCompleted();
-        Instant killed = leader.process().kill();
+        Kill kill = killRightAfterACheckpoint(beforeKill, leader.process());
+        Instant killed = kill.at();
 
         JobWatch afterKill = new JobWatch(standby.rest(), job);
         RestoredCheckpointStatistics restored = afterKill.awaitRestoredSince(killed);
@@ -81,7 +81,7 @@ class ZooKeeperHaFailoverITCase {
         CLUSTER.startJobManager();
 
         assertThat(CLUSTER.leader().name()).isEqualTo(standby.name());
-        assertRestoredNewest(restored, newest, killed, job);
+        assertRestoredNewest(restored, kill, job);
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
     }
 
@@ -93,8 +93,8 @@ class ZooKeeperHaFailoverITCase {
         JobWatch watch = new JobWatch(CLUSTER.leader().rest(), job);
         watch.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
 
-        CompletedCheckpointStatistics newest = watch.awaitNextCompleted();
-        Instant killed = CLUSTER.taskManagers().get(0).kill();
+        Kill kill = killRightAfterACheckpoint(watch, CLUSTER.taskManagers().get(0));
+        Instant killed = kill.at();
         CLUSTER.startTaskManager();
 
         RestoredCheckpointStatistics restored = watch.awaitRestoredSince(killed);
@@ -105,8 +105,34 @@ class ZooKeeperHaFailoverITCase {
         System.out.println(times);
         watch.awaitStatus(JobStatus.FINISHED);
 
-        assertRestoredNewest(restored, newest, killed, job);
+        assertRestoredNewest(restored, kill, job);
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
+    }
+
+    /** A kill, and the newest checkpoint that had completed when it came. */
+    private record Kill(CompletedCheckpointStatistics newest, Instant at) {}
+
+    /**
+     * Kills {@code process} as soon as REST shows the next completed checkpoint, while the next one
+     * cannot have started yet ({@link ClusterConfig#MIN_PAUSE_MILLIS}); if the news came too late
+     * for that on this busy machine, waits for the next checkpoint.
+     */
+    private static Kill killRightAfterACheckpoint(JobWatch watch, ManagedProcess process) {
+        for (int attempt = 1; ; attempt++) {
+            CompletedCheckpointStatistics newest = watch.awaitNextCompleted();
+            long sinceAck = System.currentTimeMillis() - newest.getLatestAckTimestamp();
+            if (sinceAck < ClusterConfig.MIN_PAUSE_MILLIS / 2) {
+                return new Kill(newest, process.kill());
+            }
+            if (attempt == 5) {
+                throw new IllegalStateException(
+                        "Saw each of 5 checkpoints complete too late to kill "
+                                + process
+                                + " before the next one; the last by "
+                                + sinceAck
+                                + " ms");
+            }
+        }
     }
 
     private static JobID submit(Path output) throws Exception {
@@ -122,11 +148,9 @@ class ZooKeeperHaFailoverITCase {
      * completed was used.
      */
     private static void assertRestoredNewest(
-            RestoredCheckpointStatistics restored,
-            CompletedCheckpointStatistics newest,
-            Instant killed,
-            JobID job) {
-        assertThat(killed.toEpochMilli() - newest.getLatestAckTimestamp())
+            RestoredCheckpointStatistics restored, Kill kill, JobID job) {
+        CompletedCheckpointStatistics newest = kill.newest();
+        assertThat(kill.at().toEpochMilli() - newest.getLatestAckTimestamp())
                 .as("kill within the minimum pause after checkpoint %d", newest.getId())
                 .isLessThan(ClusterConfig.MIN_PAUSE_MILLIS);
         assertThat(restored.getId()).as("restored checkpoint").isEqualTo(newest.getId());
