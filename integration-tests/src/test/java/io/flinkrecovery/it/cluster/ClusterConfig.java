@@ -11,6 +11,8 @@ import java.util.Map;
  */
 final class ClusterConfig {
 
+    static final int SLOTS_PER_TASK_MANAGER = 2;
+
     /** Between the end of a checkpoint and the start of the next one. */
     static final long MIN_PAUSE_MILLIS = 1_000;
 
@@ -56,7 +58,7 @@ final class ClusterConfig {
         config.put("jobmanager.memory.process.size", "768m");
         config.put("taskmanager.memory.process.size", "1g");
         config.put("taskmanager.memory.managed.size", "64m");
-        config.put("taskmanager.numberOfTaskSlots", "2");
+        config.put("taskmanager.numberOfTaskSlots", String.valueOf(SLOTS_PER_TASK_MANAGER));
         config.put("parallelism.default", "2");
         // Killed processes leave their temporary files (such as the extracted RPC jar) behind.
         config.put("io.tmp.dirs", runDir.resolve("tmp").toString());

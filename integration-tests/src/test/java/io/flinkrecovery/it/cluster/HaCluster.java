@@ -45,7 +45,6 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
 
     private final int jobManagerCount;
     private final int taskManagerCount;
-    private final int slotsPerTaskManager = 2;
 
     private Path runDir;
     private Processes processes;
@@ -103,7 +102,6 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
             client = new RestClusterClient<>(clientConfig(), "cluster-it");
         } catch (Exception | Error e) {
             failed = true;
-            afterAll(context);
             throw e;
         }
     }
@@ -116,6 +114,7 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
         }
     }
 
+    /** Runs also when {@link #beforeAll} failed, and kills whatever it started. */
     @Override
     public void afterAll(ExtensionContext context) {
         try {
@@ -184,7 +183,8 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
                         () -> {
                             ClusterOverviewWithVersion overview = rest.overview();
                             return overview.getNumTaskManagersConnected() == count
-                                    && overview.getNumSlotsTotal() == count * slotsPerTaskManager;
+                                    && overview.getNumSlotsTotal()
+                                            == count * ClusterConfig.SLOTS_PER_TASK_MANAGER;
                         });
     }
 
