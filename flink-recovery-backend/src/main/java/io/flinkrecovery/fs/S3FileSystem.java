@@ -10,11 +10,13 @@ import org.apache.flink.core.fs.Path;
 import io.flinkrecovery.objectstore.DirectoryListing;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectOutputStream;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.WriteMode;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,10 @@ import java.util.stream.Stream;
 /**
  * A Flink {@link FileSystem} over an {@link ObjectStore}. S3 has no directories: a directory is a
  * key prefix, {@link #mkdirs} creates nothing, and a directory exists while objects live below it.
- * Files become visible only when their output stream is closed.
+ * An empty directory therefore lists as empty but does not exist, which is what Flink's file-system
+ * contract allows for object stores. Zero-byte {@code dir/} marker objects that other tools write
+ * (Hadoop S3A, Flink's native S3 file system, consoles) make their directory exist and never list
+ * as files. Files become visible only when their output stream is closed.
  */
 public final class S3FileSystem extends FileSystem {
 
@@ -72,10 +77,14 @@ public final class S3FileSystem extends FileSystem {
     }
 
     private boolean hasObjectsBelow(ObjectLocation directory) throws IOException {
-        try (Stream<ObjectInfo> below =
-                store.list(ObjectLocation.of(directory.bucket(), directory.asDirectoryKey()))) {
+        try (Stream<ObjectInfo> below = store.list(directoryPrefix(directory))) {
             return below.findAny().isPresent();
         }
+    }
+
+    /** The prefix of everything below a directory, which is also the key of its marker object. */
+    private static ObjectLocation directoryPrefix(ObjectLocation directory) {
+        return ObjectLocation.of(directory.bucket(), directory.asDirectoryKey());
     }
 
     @Override
@@ -98,8 +107,16 @@ public final class S3FileSystem extends FileSystem {
         ObjectLocation location = locationOf(path);
         DirectoryListing listing = store.listDirectory(location);
         if (listing.isEmpty()) {
-            // Flink expects the status of a file when listing a file, and an error for nothing.
-            return new FileStatus[] {getFileStatus(path)};
+            // Flink expects the status of a file when listing a file. Anything else is an empty
+            // directory: mkdirs wrote nothing, so Flink's HA job result store lists its new
+            // directory right after creating it.
+            if (!location.key().isEmpty() && !location.key().endsWith("/")) {
+                Optional<ObjectInfo> file = store.head(location);
+                if (file.isPresent()) {
+                    return new FileStatus[] {S3FileStatus.ofFile(file.get())};
+                }
+            }
+            return new FileStatus[0];
         }
         List<FileStatus> statuses = new ArrayList<>();
         for (ObjectInfo object : listing.objects()) {
@@ -123,9 +140,14 @@ public final class S3FileSystem extends FileSystem {
 
     /**
      * Deletes a file, or with {@code recursive} every object below a directory. Without {@code
-     * recursive} only the object at the path goes: objects below it stay, as S3 keys are
-     * independent. Returns true also when there was nothing to delete, as discarding state must be
-     * idempotent. One request for a file, which is what discarding a state handle costs.
+     * recursive}, a directory is deleted only if it is empty (its marker object, if another tool
+     * wrote one, goes); a non-empty one fails, as Flink's file-system contract asks, and nothing
+     * below it is touched. Returns true also when there was nothing to delete, as discarding state
+     * must be idempotent.
+     *
+     * <p>Discarding a file, which is what Flink does for every state handle, costs a HEAD and a
+     * DELETE. A non-recursive delete of a path that is no file costs a HEAD, the store's bucket
+     * check and one LIST.
      */
     @Override
     public boolean delete(Path path, boolean recursive) throws IOException {
@@ -138,21 +160,42 @@ public final class S3FileSystem extends FileSystem {
                             + path
                             + ")");
         }
-        List<ObjectLocation> doomed = new ArrayList<>();
-        if (!location.key().endsWith("/")) {
-            doomed.add(location);
-        }
         if (recursive) {
-            try (Stream<ObjectInfo> below =
-                    store.list(ObjectLocation.of(location.bucket(), location.asDirectoryKey()))) {
+            List<ObjectLocation> doomed = new ArrayList<>();
+            if (!location.key().endsWith("/")) {
+                doomed.add(location);
+            }
+            try (Stream<ObjectInfo> below = store.list(directoryPrefix(location))) {
                 doomed.addAll(below.map(ObjectInfo::location).collect(Collectors.toList()));
             }
+            store.deleteBatch(doomed);
+            return true;
         }
-        store.deleteBatch(doomed);
+        if (!location.key().endsWith("/") && store.head(location).isPresent()) {
+            store.deleteBatch(List.of(location));
+            return true;
+        }
+        ObjectLocation marker = directoryPrefix(location);
+        List<ObjectLocation> below;
+        try (Stream<ObjectInfo> objects = store.list(marker)) {
+            below = objects.limit(2).map(ObjectInfo::location).collect(Collectors.toList());
+        }
+        if (below.stream().anyMatch(object -> !object.equals(marker))) {
+            throw new IOException(
+                    "Cannot delete "
+                            + location.withoutTrailingSlash()
+                            + ": the directory is not empty and the delete is not recursive");
+        }
+        store.deleteBatch(below);
         return true;
     }
 
-    /** Directories are key prefixes in S3: there is nothing to create. */
+    /**
+     * Sends no request: directories are key prefixes in S3, and an empty one lists as empty. No
+     * marker object is written, because Flink's checkpoint storage calls this for every {@code
+     * chk-<n>} on the JobManager, where a marker would cost a PUT per checkpoint, and a delete to
+     * remove it again.
+     */
     @Override
     public boolean mkdirs(Path path) {
         return true;
@@ -168,17 +211,66 @@ public final class S3FileSystem extends FileSystem {
         return new S3DataOutputStream(store.create(location, mode));
     }
 
-    /** S3 cannot rename; Flink's checkpointing, restore and HA storage never need it. */
+    /**
+     * Renames a single file by copying it and then deleting the source, as S3 cannot rename. Not
+     * atomic: the copy becomes visible complete (only when its upload completes) before the source
+     * goes, so a failure in between leaves both, never neither; an existing destination is
+     * replaced. Flink's job and application result stores rename a dirty entry to a clean one this
+     * way when {@code job-result-store.delete-on-commit} or {@code
+     * application-result-store.delete-on-commit} is false. Costs a HEAD, a GET, a PUT (a multipart
+     * upload for large files) and a DELETE. Directories cannot be renamed.
+     */
     @Override
     public boolean rename(Path src, Path dst) throws IOException {
-        throw new IOException(
-                "Cannot rename "
-                        + src
-                        + " to "
-                        + dst
-                        + ": the flink-recovery s3 file system does not support rename. Use it for"
-                        + " checkpoints, savepoints and HA storage; for sinks that rename, give"
-                        + " flink-s3-fs-hadoop a higher fs.s3.priority.");
+        ObjectLocation from = locationOf(src);
+        ObjectLocation to = locationOf(dst);
+        Optional<ObjectInfo> source =
+                from.key().isEmpty() || from.key().endsWith("/")
+                        ? Optional.empty()
+                        : store.head(from);
+        if (source.isEmpty()) {
+            if (from.key().isEmpty() || hasObjectsBelow(from)) {
+                throw new IOException(
+                        "Cannot rename "
+                                + from
+                                + " to "
+                                + to
+                                + ": it is a directory, and the flink-recovery s3 file system"
+                                + " renames single files only (by copy and delete)");
+            }
+            throw new FileNotFoundException(
+                    "Cannot rename " + from + " to " + to + ": no such file");
+        }
+        if (from.equals(to)) {
+            return true;
+        }
+        copy(source.get(), to);
+        store.deleteBatch(List.of(from));
+        return true;
+    }
+
+    private void copy(ObjectInfo source, ObjectLocation to) throws IOException {
+        ObjectOutputStream out = store.create(to, io.flinkrecovery.objectstore.WriteMode.OVERWRITE);
+        try (InputStream in = store.open(source.location())) {
+            in.transferTo(out);
+            if (out.getPos() != source.size()) {
+                throw new IOException(
+                        "Cannot rename "
+                                + source.location()
+                                + " to "
+                                + to
+                                + ": read "
+                                + out.getPos()
+                                + " of "
+                                + source.size()
+                                + " bytes; the source changed while it was copied");
+            }
+        } catch (IOException | RuntimeException e) {
+            // Abort, never close: a failed copy publishes nothing and frees its upload.
+            out.abort();
+            throw e;
+        }
+        out.close();
     }
 
     @Override
