@@ -40,8 +40,7 @@ final class ClusterConfig {
 
     /**
      * The configuration of a cluster on {@code zooKeeperQuorum} and the S3 server of {@code
-     * s3Client} with {@code bucket}, keeping its local files (HA storage, temporary files) under
-     * {@code runDir}.
+     * s3Client} with {@code bucket}, keeping its local temporary files under {@code runDir}.
      */
     static Map<String, String> of(
             String zooKeeperQuorum, Map<String, String> s3Client, String bucket, Path runDir) {
@@ -68,10 +67,8 @@ final class ClusterConfig {
         config.put("high-availability.zookeeper.quorum", zooKeeperQuorum);
         config.put("high-availability.zookeeper.path.root", "/flink");
         config.put("high-availability.cluster-id", "/cluster-it");
-        // TODO(issue 9, item 0): s3://<bucket>/ha once our FileSystem lists an empty directory;
-        // until then a JobManager with HA storage on s3:// exits at start
-        // (FileSystemJobResultStore).
-        config.put("high-availability.storageDir", runDir.resolve("ha").toUri().toString());
+        // Job graphs, completed checkpoints' handles, blobs and job results, through our s3://.
+        config.put("high-availability.storageDir", "s3://" + bucket + "/ha");
         // Failover waits for the dead leader's ZooKeeper session to expire.
         config.put("high-availability.zookeeper.client.session-timeout", "6 s");
         config.put("high-availability.zookeeper.client.connection-timeout", "5 s");
