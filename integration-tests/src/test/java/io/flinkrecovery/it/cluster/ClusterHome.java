@@ -31,8 +31,8 @@ final class ClusterHome {
                 throw new IllegalStateException(
                         "Missing "
                                 + lib
-                                + ": build it with mvn -o package -pl flink-recovery-testing,"
-                                + "flink-recovery-backend,cluster-home");
+                                + ": build it in the same run as the tests, with mvn package -pl"
+                                + " integration-tests -am");
             }
         }
         return home;
