@@ -1,5 +1,7 @@
 package io.flinkrecovery.it.cluster;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -35,7 +37,33 @@ final class ClusterHome {
                                 + " integration-tests -am");
             }
         }
+        home.checkShadedJarIsCurrent();
         return home;
+    }
+
+    /**
+     * Fails unless {@code lib/} holds the shaded jar that {@code flink-recovery-backend} built
+     * last: a build with {@code -pl} but without {@code -am} assembles {@code lib/} from {@code
+     * ~/.m2}, which another checkout may have overwritten.
+     */
+    private void checkShadedJarIsCurrent() {
+        String built = System.getProperty("flinkrecovery.shaded.jar");
+        if (built == null) {
+            return;
+        }
+        Path inLib = flinkLib().resolve(Path.of(built).getFileName());
+        try {
+            if (Files.mismatch(inLib, Path.of(built)) != -1) {
+                throw new IllegalStateException(
+                        inLib
+                                + " differs from "
+                                + built
+                                + ": build it in the same run as the tests, with mvn package -pl"
+                                + " integration-tests -am");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot compare " + inLib + " with " + built, e);
+        }
     }
 
     /** What Flink 2.3.0's {@code lib/} ships, plus our shaded jar. */
