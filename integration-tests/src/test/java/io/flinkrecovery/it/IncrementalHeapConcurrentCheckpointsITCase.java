@@ -6,11 +6,24 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.testutils.logging.LoggerAuditingExtension;
 
+import io.flinkrecovery.backend.snapshot.SegmentFormat;
+import io.flinkrecovery.inspect.Finding;
+import io.flinkrecovery.inspect.InspectionReport;
+import io.flinkrecovery.inspect.RestoreInspector;
+import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 import org.apache.logging.log4j.core.LogEvent;
 import org.junit.jupiter.api.Order;
@@ -18,11 +31,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.event.Level;
 
+import java.io.DataInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Flink's default retention (one checkpoint) with two concurrent checkpoints every 50 ms and
@@ -103,6 +118,22 @@ class IncrementalHeapConcurrentCheckpointsITCase {
         assertThat(rejectedAcknowledgements())
                 .as("acknowledgements the JobManager could not register")
                 .isEmpty();
+
+        // What a wrongly deleted segment would have done to run 1's retained checkpoint: the
+        // inspector calls it invalid and names the object (run 2 was NO_CLAIM: it is intact).
+        ObjectStore store = HeapRuns.store(config);
+        List<ObjectLocation> reused = segmentsWrittenBefore(store, retained);
+        assertThat(reused)
+                .as("segments of earlier checkpoints that checkpoint %s reuses", retained)
+                .isNotEmpty();
+        RestoreInspector inspector = new RestoreInspector(store);
+        assertThat(inspector.validate(retained.pointer(), false).isValid()).isTrue();
+        store.deleteBatch(List.of(reused.get(0)));
+        InspectionReport report = inspector.validate(retained.pointer(), false);
+        assertThat(report.isValid()).isFalse();
+        assertThat(report.findings())
+                .extracting(Finding::kind, Finding::object)
+                .containsExactly(tuple(Finding.Kind.MISSING_OBJECT, reused.get(0).toString()));
         System.out.printf(
                 "Concurrent checkpoints: run 1 %d completed, %d failed; run 2 (NO_CLAIM) %d"
                         + " completed, %d failed%n",
@@ -139,6 +170,49 @@ class IncrementalHeapConcurrentCheckpointsITCase {
                     "Checkpoint Coordinator is suspending",
                     "Checkpoint was declined (task is closing)",
                     "Not all required tasks are currently running");
+
+    /** The shared segments a checkpoint references that an earlier checkpoint wrote. */
+    private static List<ObjectLocation> segmentsWrittenBefore(
+            ObjectStore store, HeapRuns.Retained checkpoint) throws Exception {
+        CheckpointMetadata metadata;
+        try (DataInputStream in =
+                new DataInputStream(
+                        store.open(ObjectLocation.parse(checkpoint.pointer() + "/_metadata")))) {
+            metadata =
+                    org.apache.flink.runtime.checkpoint.Checkpoints.loadCheckpointMetadata(
+                            in,
+                            IncrementalHeapConcurrentCheckpointsITCase.class.getClassLoader(),
+                            checkpoint.pointer());
+        }
+        List<ObjectLocation> reused = new ArrayList<>();
+        for (OperatorState operator : metadata.getOperatorStates()) {
+            for (OperatorSubtaskState subtask : operator.getStates()) {
+                for (KeyedStateHandle handle : subtask.getManagedKeyedState()) {
+                    for (HandleAndLocalPath shared :
+                            ((IncrementalRemoteKeyedStateHandle) handle).getSharedState()) {
+                        ObjectLocation segment =
+                                ObjectLocation.parse(
+                                        ((FileStateHandle) shared.getHandle())
+                                                .getFilePath()
+                                                .toString());
+                        if (writtenBy(store, segment) < checkpoint.checkpointId()) {
+                            reused.add(segment);
+                        }
+                    }
+                }
+            }
+        }
+        return reused;
+    }
+
+    /** The checkpoint id in a segment's header (magic, version, checkpoint id). */
+    private static long writtenBy(ObjectStore store, ObjectLocation segment) throws Exception {
+        try (DataInputStream in = new DataInputStream(store.open(segment))) {
+            assertThat(in.readInt()).as("magic of " + segment).isEqualTo(SegmentFormat.MAGIC);
+            in.readInt();
+            return in.readLong();
+        }
+    }
 
     private List<String> rejectedAcknowledgements() {
         List<String> rejected = new ArrayList<>();
