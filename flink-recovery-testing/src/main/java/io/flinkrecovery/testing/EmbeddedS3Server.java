@@ -60,7 +60,19 @@ public final class EmbeddedS3Server implements AutoCloseable {
      * if needed. Returns once the server accepts requests.
      */
     public static EmbeddedS3Server start(Path baseDir) {
+        return start(baseDir, 0);
+    }
+
+    /**
+     * Like {@link #start(Path)}, on the given port of 127.0.0.1; port 0 picks a free one, which
+     * {@link #endpoint()} then names.
+     */
+    public static EmbeddedS3Server start(Path baseDir, int port) {
         Objects.requireNonNull(baseDir, "baseDir");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(
+                    "Invalid port: " + port + " (must be 0 to 65535; 0 picks a free one)");
+        }
         Path dir = baseDir.toAbsolutePath();
         try {
             Files.createDirectories(dir);
@@ -69,20 +81,20 @@ public final class EmbeddedS3Server implements AutoCloseable {
         }
         Properties properties = credentials();
         properties.setProperty("jclouds.filesystem.basedir", dir.toString());
-        return start(BlobStores.create("filesystem", properties), "filesystem " + dir);
+        return start(BlobStores.create("filesystem", properties), "filesystem " + dir, port);
     }
 
     /** Starts a server that keeps everything in memory. Returns once it accepts requests. */
     public static EmbeddedS3Server startInMemory() {
-        return start(BlobStores.create("transient", credentials()), "in-memory");
+        return start(BlobStores.create("transient", credentials()), "in-memory", 0);
     }
 
-    private static EmbeddedS3Server start(BlobStore store, String description) {
+    private static EmbeddedS3Server start(BlobStore store, String description, int port) {
         FaultInjector faults = new FaultInjector();
         S3Proxy proxy =
                 S3Proxy.builder()
                         .blobStore(new FaultInjectingBlobStore(store, faults))
-                        .endpoint(URI.create("http://127.0.0.1:0"))
+                        .endpoint(URI.create("http://127.0.0.1:" + port))
                         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                         // The SDK's multipart clients send headers S3Proxy does not know.
                         .ignoreUnknownHeaders(true)
@@ -171,6 +183,15 @@ public final class EmbeddedS3Server implements AutoCloseable {
 
     /** The Flink configuration entries for an S3 client of this server, in a fixed order. */
     public Map<String, String> flinkConfig() {
+        return flinkConfig(endpoint);
+    }
+
+    /**
+     * The Flink configuration entries for an S3 client of the server at {@code endpoint}, which
+     * runs in another process ({@link S3ServerMain}), in a fixed order.
+     */
+    public static Map<String, String> flinkConfig(String endpoint) {
+        Objects.requireNonNull(endpoint, "endpoint");
         Map<String, String> config = new LinkedHashMap<>();
         config.put("s3.endpoint", endpoint);
         config.put("s3.access-key", ACCESS_KEY);

@@ -168,11 +168,15 @@ final class AllStatesJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
-        addTo(env);
+        addTo(env, new SummarySink(runId));
         return env.executeAsync(runId).getJobID();
     }
 
-    private void addTo(StreamExecutionEnvironment env) {
+    /**
+     * Adds the job's operators to {@code env}, with its summaries going to {@code sink}: {@link
+     * SummarySink} in this JVM, or a sink that outlives the TaskManager's process.
+     */
+    void addTo(StreamExecutionEnvironment env, Sink<Summary> sink) {
         int numKeys = keys;
         DataGeneratorSource<Event> eventSource =
                 new DataGeneratorSource<>(
@@ -209,7 +213,7 @@ final class AllStatesJob {
                 .process(new AllStates(runId), TypeInformation.of(Summary.class))
                 .uid(STATES_UID)
                 .name("all-states")
-                .sinkTo(new SummarySink(runId))
+                .sinkTo(sink)
                 .uid(SINK_UID)
                 .name("summaries");
     }

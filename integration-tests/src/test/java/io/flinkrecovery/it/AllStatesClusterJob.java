@@ -1,0 +1,75 @@
+package io.flinkrecovery.it;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+
+import io.flinkrecovery.examples.totals.Event;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@link AllStatesJob} as a job jar's entry point, for a cluster of real processes: the summaries
+ * go to files ({@link SummaryFileSink}) in a directory the test reads after the job finished, and
+ * {@link #mismatches} compares them with {@link AllStatesModel}.
+ *
+ * <p>Arguments: {@code --events N --keys K --events-per-checkpoint E --parallelism P --output DIR}.
+ * The source emits {@code E} events per completed checkpoint, so the job runs for about {@code N /
+ * E} checkpoints whatever the speed of the machine.
+ */
+public final class AllStatesClusterJob {
+
+    private AllStatesClusterJob() {}
+
+    public static void main(String[] args) throws Exception {
+        ParameterTool params = ParameterTool.fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(params.getInt("parallelism"));
+        env.setMaxParallelism(AllStatesJob.MAX_PARALLELISM);
+        AllStatesJob.of(
+                        "cluster",
+                        params.getLong("events"),
+                        params.getInt("keys"),
+                        params.getInt("events-per-checkpoint"))
+                .addTo(env, new SummaryFileSink(Path.of(params.getRequired("output"))));
+        env.execute("all-states");
+    }
+
+    /** The command line of {@link #main}. */
+    public static List<String> args(
+            long events, int keys, int eventsPerCheckpoint, int parallelism, Path output) {
+        return List.of(
+                "--events",
+                String.valueOf(events),
+                "--keys",
+                String.valueOf(keys),
+                "--events-per-checkpoint",
+                String.valueOf(eventsPerCheckpoint),
+                "--parallelism",
+                String.valueOf(parallelism),
+                "--output",
+                output.toAbsolutePath().toString());
+    }
+
+    /**
+     * Every way the summaries in {@code output} differ from the reference result of a job over
+     * {@code events} events and {@code keys} keys; empty if they match exactly.
+     */
+    public static List<String> mismatches(Path output, long events, int keys) throws IOException {
+        AllStatesJob.Results results = new AllStatesJob.Results();
+        SummaryFileSink.read(output).forEach(results::offer);
+        return AllStatesModel.compute(events, keys).mismatches(results);
+    }
+
+    /** The classes a job jar of this entry point holds, each with its nested classes. */
+    public static List<Class<?>> jobClasses() {
+        return List.of(
+                AllStatesClusterJob.class,
+                AllStatesJob.class,
+                SummaryFileSink.class,
+                Summary.class,
+                Rule.class,
+                Event.class);
+    }
+}

@@ -1,0 +1,222 @@
+package io.flinkrecovery.it.cluster;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.program.PackagedProgram;
+import org.apache.flink.client.program.PackagedProgramUtils;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A Flink session cluster of real processes for one test class, started in {@code beforeAll} and
+ * killed in {@code afterAll}: ZooKeeper, the S3 server, JobManagers with ZooKeeper HA (the first to
+ * start leads, the others stand by) and TaskManagers, all from a Flink home assembled from Maven
+ * artifacts ({@link FlinkHome}). Register it on a static field with {@code @RegisterExtension}.
+ *
+ * <p>Everything of a run lives under {@code target/cluster-runs/<class>-<time>/}: the Flink home
+ * with one log file per process in {@code flink/log/}, ZooKeeper's and the S3 server's data and
+ * logs, the job jar and the job's output. It is kept, and its path printed when a test failed.
+ */
+final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+
+    static final String BUCKET = "it-cluster";
+
+    private static final String RUNS_PROPERTY = "flinkrecovery.cluster.runs";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+
+    private final int jobManagerCount;
+    private final int taskManagerCount;
+
+    private Path runDir;
+    private Processes processes;
+    private ZooKeeperProcess zooKeeper;
+    private S3ServerProcess s3;
+    private FlinkHome flink;
+    private RestClusterClient<String> client;
+    private final Map<String, JobManager> jobManagers = new LinkedHashMap<>();
+    private final Map<String, ManagedProcess> taskManagers = new LinkedHashMap<>();
+    private int jobManagersStarted;
+    private int taskManagersStarted;
+    private volatile boolean failed;
+
+    HaCluster(int jobManagers, int taskManagers) {
+        this.jobManagerCount = jobManagers;
+        this.taskManagerCount = taskManagers;
+    }
+
+    /** A JobManager process and the port of its REST API. */
+    record JobManager(String name, ManagedProcess process, int restPort) {
+        RestApi rest() {
+            return new RestApi(restPort);
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        ClusterHome jars = ClusterHome.located();
+        String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        runDir =
+                Path.of(System.getProperty(RUNS_PROPERTY, "target/cluster-runs"))
+                        .resolve(context.getRequiredTestClass().getSimpleName() + "-" + time)
+                        .toAbsolutePath();
+        Files.createDirectories(runDir.resolve("tmp"));
+        System.out.println("Cluster run in " + runDir);
+        processes = new Processes();
+        try {
+            zooKeeper =
+                    ZooKeeperProcess.start(
+                            processes, runDir.resolve("zookeeper"), jars.zooKeeperLib());
+            s3 = S3ServerProcess.start(processes, runDir.resolve("s3"), jars.s3ServerLib(), BUCKET);
+            flink =
+                    FlinkHome.create(
+                            processes,
+                            runDir.resolve("flink"),
+                            jars.flinkLib(),
+                            ClusterConfig.of(zooKeeper.quorum(), s3.flinkConfig(), BUCKET, runDir));
+            for (int i = 0; i < jobManagerCount; i++) {
+                startJobManager();
+            }
+            for (int i = 0; i < taskManagerCount; i++) {
+                startTaskManager();
+            }
+            awaitTaskManagers(taskManagerCount);
+            client = new RestClusterClient<>(clientConfig(), "cluster-it");
+        } catch (Exception | Error e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            failed = true;
+            System.out.println("Logs of the failed run: " + runDir);
+        }
+    }
+
+    /** Runs also when {@link #beforeAll} failed, and kills whatever it started. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        try {
+            if (client != null) {
+                client.close();
+            }
+        } finally {
+            if (processes != null) {
+                processes.close();
+            }
+            if (failed || context.getExecutionException().isPresent()) {
+                System.out.println("Logs of the failed run: " + runDir);
+            }
+        }
+    }
+
+    /** Starts one more JobManager, named {@code jobmanager-<n>}; it stands by if a leader runs. */
+    JobManager startJobManager() throws Exception {
+        String name = "jobmanager-" + ++jobManagersStarted;
+        int restPort = JavaCommand.freePort();
+        JobManager jobManager =
+                new JobManager(name, flink.startJobManager(name, restPort), restPort);
+        jobManagers.put(name, jobManager);
+        return jobManager;
+    }
+
+    /** Starts one more TaskManager, named {@code taskmanager-<n>}. */
+    ManagedProcess startTaskManager() throws Exception {
+        String name = "taskmanager-" + ++taskManagersStarted;
+        ManagedProcess taskManager = flink.startTaskManager(name);
+        taskManagers.put(name, taskManager);
+        return taskManager;
+    }
+
+    /** The JobManagers started and not killed, in the order they started. */
+    List<JobManager> jobManagers() {
+        return jobManagers.values().stream().filter(jm -> jm.process().isAlive()).toList();
+    }
+
+    /** The TaskManagers started and not killed, in the order they started. */
+    List<ManagedProcess> taskManagers() {
+        return taskManagers.values().stream().filter(ManagedProcess::isAlive).toList();
+    }
+
+    /** The JobManager ZooKeeper names as leader: the one whose REST address it publishes. */
+    JobManager leader() {
+        int port = URI.create(client.getWebInterfaceURL()).getPort();
+        return jobManagers().stream()
+                .filter(jm -> jm.restPort() == port)
+                .findFirst()
+                .orElseThrow(
+                        () ->
+                                new IllegalStateException(
+                                        "No running JobManager serves REST on leader port "
+                                                + port));
+    }
+
+    /** Waits until the leader has {@code count} TaskManagers registered with all their slots. */
+    void awaitTaskManagers(int count) {
+        RestApi rest = jobManagers().get(0).rest();
+        await().alias(count + " TaskManagers registered, see " + flink.log())
+                .atMost(START_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(
+                        () -> {
+                            ClusterOverviewWithVersion overview = rest.overview();
+                            return overview.getNumTaskManagersConnected() == count
+                                    && overview.getNumSlotsTotal()
+                                            == count * ClusterConfig.SLOTS_PER_TASK_MANAGER;
+                        });
+    }
+
+    /**
+     * Submits the job of {@code jobJar} as {@code flink run} does: runs its main class client-side
+     * to build the JobGraph, then sends graph and jar to the leader over REST, found through
+     * ZooKeeper.
+     */
+    JobID submit(Path jobJar, String mainClass, List<String> args) throws Exception {
+        Configuration config = clientConfig();
+        PackagedProgram program =
+                PackagedProgram.newBuilder()
+                        .setJarFile(jobJar.toFile())
+                        .setEntryPointClassName(mainClass)
+                        .setArguments(args.toArray(String[]::new))
+                        .setConfiguration(config)
+                        .build();
+        try {
+            JobGraph graph = PackagedProgramUtils.createJobGraph(program, config, 1, false);
+            return client.submitJob(graph).get();
+        } finally {
+            program.close();
+        }
+    }
+
+    /** Where tests keep what belongs to this run, such as job jars and outputs. */
+    Path runDir() {
+        return runDir;
+    }
+
+    /** The Flink client's configuration: the cluster's own {@code conf/config.yaml}. */
+    private Configuration clientConfig() {
+        return GlobalConfiguration.loadConfiguration(flink.dir().resolve("conf").toString());
+    }
+}

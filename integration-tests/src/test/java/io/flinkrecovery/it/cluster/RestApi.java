@@ -1,0 +1,73 @@
+package io.flinkrecovery.it.cluster;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
+import org.apache.flink.runtime.rest.util.RestMapperUtils;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Reads one JobManager's REST API, as the web UI does, into Flink's own response classes. A
+ * JobManager that is not the leader answers with the leader's data, or 503 while none is elected.
+ */
+final class RestApi {
+
+    /** Short: a request to a JobManager that just lost its leader must not stall a poll. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+    private final String baseUrl;
+    private final HttpClient http;
+
+    RestApi(int port) {
+        this.baseUrl = "http://127.0.0.1:" + port;
+        this.http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
+    }
+
+    /** {@code GET /overview}: TaskManagers, slots and jobs of the cluster. */
+    ClusterOverviewWithVersion overview() throws IOException, InterruptedException {
+        return get("/overview", ClusterOverviewWithVersion.class);
+    }
+
+    /** {@code GET /jobs/<id>}. */
+    JobDetailsInfo job(JobID job) throws IOException, InterruptedException {
+        return get("/jobs/" + job, JobDetailsInfo.class);
+    }
+
+    /** {@code GET /jobs/<id>/checkpoints}: counts, the latest checkpoints, and the history. */
+    CheckpointingStatistics checkpoints(JobID job) throws IOException, InterruptedException {
+        return get("/jobs/" + job + "/checkpoints", CheckpointingStatistics.class);
+    }
+
+    private <T> T get(String path, Class<T> type) throws IOException, InterruptedException {
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + path))
+                                .timeout(REQUEST_TIMEOUT)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(
+                    "GET "
+                            + baseUrl
+                            + path
+                            + ": HTTP "
+                            + response.statusCode()
+                            + " "
+                            + response.body());
+        }
+        return RestMapperUtils.getFlexibleObjectMapper().readValue(response.body(), type);
+    }
+
+    @Override
+    public String toString() {
+        return baseUrl;
+    }
+}

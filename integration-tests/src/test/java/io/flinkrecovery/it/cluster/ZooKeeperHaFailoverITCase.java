@@ -1,0 +1,168 @@
+package io.flinkrecovery.it.cluster;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics;
+
+import io.flinkrecovery.it.AllStatesClusterJob;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A job on a cluster of real processes survives {@code kill -9} of the leading JobManager and of a
+ * TaskManager: ZooKeeper HA, two JobManagers, a TaskManager, and our backend and storage on the S3
+ * server, each in its own JVM. The job restores exactly the newest checkpoint completed before the
+ * kill, and its final results equal {@code AllStatesModel}'s, computed without Flink.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ZooKeeperHaFailoverITCase {
+
+    @RegisterExtension static final HaCluster CLUSTER = new HaCluster(2, 1);
+
+    private static final long EVENTS = 3_000;
+    private static final int KEYS = 48;
+    private static final int EVENTS_PER_CHECKPOINT = 150;
+    private static final int PARALLELISM = 2;
+
+    /** Checkpoints to wait for before a kill, so that the restore has a history to choose from. */
+    private static final long CHECKPOINTS_BEFORE_KILL = 3;
+
+    private static Path jobJar;
+
+    @BeforeAll
+    static void writeJobJar() throws Exception {
+        jobJar = CLUSTER.runDir().resolve("job/all-states.jar");
+        List<String> entries =
+                JobJar.write(jobJar, AllStatesClusterJob.class, AllStatesClusterJob.jobClasses());
+        assertThat(entries)
+                .as("the job jar holds the job only; our plugin is in lib/")
+                .noneMatch(entry -> entry.startsWith("io/flinkrecovery/backend/"))
+                .noneMatch(entry -> entry.startsWith("io/flinkrecovery/storage/"))
+                .noneMatch(entry -> entry.startsWith("io/flinkrecovery/fs/"))
+                .noneMatch(entry -> entry.startsWith("io/flinkrecovery/objectstore/"))
+                .noneMatch(entry -> entry.startsWith("org/apache/flink/"));
+    }
+
+    @Test
+    @Order(1)
+    void standbyJobManagerRestoresTheNewestCheckpointAfterTheLeaderIsKilled() throws Exception {
+        Path output = CLUSTER.runDir().resolve("output/leader-killed");
+        JobID job = submit(output);
+        HaCluster.JobManager leader = CLUSTER.leader();
+        HaCluster.JobManager standby =
+                CLUSTER.jobManagers().stream().filter(jm -> jm != leader).findFirst().orElseThrow();
+        JobWatch beforeKill = new JobWatch(leader.rest(), job);
+        beforeKill.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
+
+        Kill kill = killRightAfterACheckpoint(beforeKill, leader.process());
+        Instant killed = kill.at();
+
+        JobWatch afterKill = new JobWatch(standby.rest(), job);
+        RestoredCheckpointStatistics restored = afterKill.awaitRestoredSince(killed);
+        Instant tasksUp = afterKill.awaitTasksUp();
+        CompletedCheckpointStatistics next = afterKill.awaitCompleted(restored.getId() + 1);
+        RecoveryTimes times =
+                RecoveryTimes.of(
+                        "kill -9 of the leading JobManager", killed, restored, tasksUp, next);
+        System.out.println(times);
+        afterKill.awaitStatus(JobStatus.FINISHED);
+        // The next test needs a standby again.
+        CLUSTER.startJobManager();
+
+        assertThat(CLUSTER.leader().name()).isEqualTo(standby.name());
+        assertRestoredNewest(restored, kill, job);
+        assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void jobRestoresTheNewestCheckpointOnANewTaskManagerAfterOneIsKilled() throws Exception {
+        Path output = CLUSTER.runDir().resolve("output/taskmanager-killed");
+        JobID job = submit(output);
+        JobWatch watch = new JobWatch(CLUSTER.leader().rest(), job);
+        watch.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
+
+        Kill kill = killRightAfterACheckpoint(watch, CLUSTER.taskManagers().get(0));
+        Instant killed = kill.at();
+        CLUSTER.startTaskManager();
+
+        RestoredCheckpointStatistics restored = watch.awaitRestoredSince(killed);
+        Instant tasksUp = watch.awaitTasksUp();
+        CompletedCheckpointStatistics next = watch.awaitCompleted(restored.getId() + 1);
+        RecoveryTimes times =
+                RecoveryTimes.of("kill -9 of a TaskManager", killed, restored, tasksUp, next);
+        System.out.println(times);
+        watch.awaitStatus(JobStatus.FINISHED);
+
+        assertRestoredNewest(restored, kill, job);
+        assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
+    }
+
+    /** A kill, and the newest checkpoint that had completed when it came. */
+    private record Kill(CompletedCheckpointStatistics newest, Instant at) {}
+
+    /**
+     * Kills {@code process} as soon as REST shows the next completed checkpoint, while the next one
+     * cannot have started yet ({@link ClusterConfig#MIN_PAUSE_MILLIS}); if the news came too late
+     * for that on this busy machine, waits for the next checkpoint.
+     */
+    private static Kill killRightAfterACheckpoint(JobWatch watch, ManagedProcess process) {
+        for (int attempt = 1; ; attempt++) {
+            CompletedCheckpointStatistics newest = watch.awaitNextCompleted();
+            long sinceAck = System.currentTimeMillis() - newest.getLatestAckTimestamp();
+            if (sinceAck < ClusterConfig.MIN_PAUSE_MILLIS / 2) {
+                return new Kill(newest, process.kill());
+            }
+            if (attempt == 5) {
+                throw new IllegalStateException(
+                        "Saw each of 5 checkpoints complete too late to kill "
+                                + process
+                                + " before the next one; the last by "
+                                + sinceAck
+                                + " ms");
+            }
+        }
+    }
+
+    private static JobID submit(Path output) throws Exception {
+        return CLUSTER.submit(
+                jobJar,
+                AllStatesClusterJob.class.getName(),
+                AllStatesClusterJob.args(EVENTS, KEYS, EVENTS_PER_CHECKPOINT, PARALLELISM, output));
+    }
+
+    /**
+     * The restore used the checkpoint that completed last before the kill: the kill came within the
+     * minimum pause after it, so no later checkpoint could complete, and none that had not
+     * completed was used.
+     */
+    private static void assertRestoredNewest(
+            RestoredCheckpointStatistics restored, Kill kill, JobID job) {
+        CompletedCheckpointStatistics newest = kill.newest();
+        assertThat(kill.at().toEpochMilli() - newest.getLatestAckTimestamp())
+                .as("kill within the minimum pause after checkpoint %d", newest.getId())
+                .isLessThan(ClusterConfig.MIN_PAUSE_MILLIS);
+        assertThat(restored.getId()).as("restored checkpoint").isEqualTo(newest.getId());
+        assertThat(restored.isSavepoint()).isFalse();
+        assertThat(restored.getExternalPath())
+                .isEqualTo(newest.getExternalPath())
+                .isEqualTo(
+                        "s3://"
+                                + HaCluster.BUCKET
+                                + "/checkpoints/"
+                                + job
+                                + "/chk-"
+                                + newest.getId());
+    }
+}
