@@ -18,6 +18,8 @@ class S3ServerMainTest {
                         "/tmp/s3",
                         "--port",
                         "9000",
+                        "--control-port",
+                        "9001",
                         "--bucket",
                         "a-b",
                         "--bucket",
@@ -25,12 +27,14 @@ class S3ServerMainTest {
 
         assertThat(options.dataDir()).isEqualTo(Path.of("/tmp/s3"));
         assertThat(options.port()).isEqualTo(9000);
+        assertThat(options.controlPort()).isEqualTo(9001);
         assertThat(options.buckets()).isEqualTo(List.of("a-b", "c-d"));
     }
 
     @Test
     void portDefaultsToAFreeOne() {
         assertThat(S3ServerMain.Options.parse("--data-dir", "d").port()).isZero();
+        assertThat(S3ServerMain.Options.parse("--data-dir", "d").controlPort()).isZero();
     }
 
     @Test
@@ -41,6 +45,13 @@ class S3ServerMainTest {
         assertThatThrownBy(() -> S3ServerMain.Options.parse("--data-dir", "d", "--port", "x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid --port: x (must be 0 to 65535; 0 picks a free one)");
+        assertThatThrownBy(
+                        () ->
+                                S3ServerMain.Options.parse(
+                                        "--data-dir", "d", "--control-port", "70000"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid --control-port: 70000 (must be 0 to 65535; 0 picks a free one)");
         assertThatThrownBy(() -> S3ServerMain.Options.parse("--data-dir"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Missing value of --data-dir");

@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 import java.net.URI;
+import java.time.Duration;
 
 /** SDK v2 clients for an {@link EmbeddedS3Server}, configured as the shared notes prescribe. */
 final class TestS3Clients {
@@ -32,6 +33,22 @@ final class TestS3Clients {
         return builder(server, secretKey)
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
+    }
+
+    /**
+     * A client of {@code server} through {@code endpoint} (such as a {@link FaultProxy}), with the
+     * given socket timeout, and the SDK's default retries or none.
+     */
+    static S3Client through(
+            EmbeddedS3Server server, String endpoint, Duration socketTimeout, boolean retries) {
+        S3ClientBuilder builder =
+                builder(server)
+                        .endpointOverride(URI.create(endpoint))
+                        .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(socketTimeout));
+        if (!retries) {
+            builder.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        }
+        return builder.build();
     }
 
     private static S3ClientBuilder builder(EmbeddedS3Server server) {
