@@ -23,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -45,6 +46,7 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
 
     private final int jobManagerCount;
     private final int taskManagerCount;
+    private final Map<String, String> extraConfig;
 
     private Path runDir;
     private Processes processes;
@@ -59,8 +61,16 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
     private volatile boolean failed;
 
     HaCluster(int jobManagers, int taskManagers) {
+        this(jobManagers, taskManagers, Map.of());
+    }
+
+    /**
+     * A cluster whose {@code config.yaml} has {@code extraConfig} on top of {@link ClusterConfig}.
+     */
+    HaCluster(int jobManagers, int taskManagers, Map<String, String> extraConfig) {
         this.jobManagerCount = jobManagers;
         this.taskManagerCount = taskManagers;
+        this.extraConfig = Map.copyOf(extraConfig);
     }
 
     /** A JobManager process and the port of its REST API. */
@@ -86,12 +96,7 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
                     ZooKeeperProcess.start(
                             processes, runDir.resolve("zookeeper"), jars.zooKeeperLib());
             s3 = S3ServerProcess.start(processes, runDir.resolve("s3"), jars.s3ServerLib(), BUCKET);
-            flink =
-                    FlinkHome.create(
-                            processes,
-                            runDir.resolve("flink"),
-                            jars.flinkLib(),
-                            ClusterConfig.of(zooKeeper.quorum(), s3.flinkConfig(), BUCKET, runDir));
+            flink = FlinkHome.create(processes, runDir.resolve("flink"), jars.flinkLib(), config());
             for (int i = 0; i < jobManagerCount; i++) {
                 startJobManager();
             }
@@ -208,6 +213,23 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
         } finally {
             program.close();
         }
+    }
+
+    /** Cancels {@code job} through the leader, and waits until it is cancelled. */
+    void cancel(JobID job) throws Exception {
+        client.cancel(job).get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private Map<String, String> config() {
+        Map<String, String> config =
+                ClusterConfig.of(zooKeeper.quorum(), s3.flinkConfig(), BUCKET, runDir);
+        config.putAll(extraConfig);
+        return config;
+    }
+
+    /** The S3 server process, with its fault control. */
+    S3ServerProcess s3() {
+        return s3;
     }
 
     /** Where tests keep what belongs to this run, such as job jars and outputs. */

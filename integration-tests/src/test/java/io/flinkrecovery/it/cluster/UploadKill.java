@@ -1,0 +1,69 @@
+package io.flinkrecovery.it.cluster;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A {@code kill -9} of the leading JobManager while a checkpoint uploads: REST shows the checkpoint
+ * in progress with some subtasks yet to acknowledge, and its directory already holds an object, so
+ * the TaskManager is writing it and the JobManager has not written its {@code _metadata}.
+ */
+record UploadKill(CompletedCheckpointStatistics newestCompleted, long inProgressId, Instant at) {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+    /**
+     * Waits for a checkpoint of {@code job} to be mid-upload, then kills {@code leader}. Uploads
+     * must be slow (added latency), or the moment may never be seen.
+     */
+    static UploadKill during(
+            HaCluster.JobManager leader, JobID job, ClusterCheckpoints checkpoints) {
+        RestApi rest = leader.rest();
+        return await().alias("a checkpoint of " + job + " mid-upload, then the kill of " + leader)
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(50))
+                .ignoreExceptions()
+                .until(() -> killIfUploading(rest, job, checkpoints, leader), Optional::isPresent)
+                .orElseThrow();
+    }
+
+    private static Optional<UploadKill> killIfUploading(
+            RestApi rest, JobID job, ClusterCheckpoints checkpoints, HaCluster.JobManager leader)
+            throws Exception {
+        CheckpointingStatistics stats = rest.checkpoints(job);
+        CompletedCheckpointStatistics newest =
+                stats.getLatestCheckpoints().getCompletedCheckpointStatistics();
+        if (newest == null) {
+            return Optional.empty();
+        }
+        for (CheckpointStatistics checkpoint : stats.getHistory()) {
+            if (checkpoint.getStatus() == CheckpointStatsStatus.IN_PROGRESS
+                    && checkpoint.getId() > newest.getId()
+                    && checkpoint.getNumAckSubtasks() < checkpoint.getNumSubtasks()
+                    && !checkpoints.checkpointObjects(job, checkpoint.getId()).isEmpty()) {
+                Instant at = leader.process().kill();
+                return Optional.of(new UploadKill(newest, checkpoint.getId(), at));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return "Killed the leading JobManager at "
+                + at
+                + " while checkpoint "
+                + inProgressId
+                + " uploaded; the newest completed one was "
+                + newestCompleted.getId();
+    }
+}
