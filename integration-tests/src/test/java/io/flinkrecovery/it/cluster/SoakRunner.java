@@ -73,12 +73,12 @@ final class SoakRunner {
                                     events, KEYS, EVENTS_PER_CHECKPOINT, PARALLELISM, output));
             for (Step step : schedule.steps()) {
                 watch(job).awaitCompleted(step.afterCheckpoint());
-                apply(step);
                 System.out.printf(
                         Locale.ROOT,
                         "  %.0f s: %s%n",
                         Duration.between(start, Instant.now()).toMillis() / 1000.0,
                         step);
+                apply(step);
             }
             watch(job).awaitStatus(JobStatus.FINISHED);
             finished = true;
