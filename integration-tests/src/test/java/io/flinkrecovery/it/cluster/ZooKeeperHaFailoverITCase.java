@@ -65,7 +65,7 @@ class ZooKeeperHaFailoverITCase {
         JobWatch beforeKill = new JobWatch(leader.rest(), job);
         beforeKill.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
 
-        Kill kill = killRightAfterACheckpoint(beforeKill, leader.process());
+        JobWatch.Kill kill = beforeKill.killRightAfterACheckpoint(leader.process());
         Instant killed = kill.at();
 
         JobWatch afterKill = new JobWatch(standby.rest(), job);
@@ -93,7 +93,7 @@ class ZooKeeperHaFailoverITCase {
         JobWatch watch = new JobWatch(CLUSTER.leader().rest(), job);
         watch.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
 
-        Kill kill = killRightAfterACheckpoint(watch, CLUSTER.taskManagers().get(0));
+        JobWatch.Kill kill = watch.killRightAfterACheckpoint(CLUSTER.taskManagers().get(0));
         Instant killed = kill.at();
         CLUSTER.startTaskManager();
 
@@ -109,32 +109,6 @@ class ZooKeeperHaFailoverITCase {
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
     }
 
-    /** A kill, and the newest checkpoint that had completed when it came. */
-    private record Kill(CompletedCheckpointStatistics newest, Instant at) {}
-
-    /**
-     * Kills {@code process} as soon as REST shows the next completed checkpoint, while the next one
-     * cannot have started yet ({@link ClusterConfig#MIN_PAUSE_MILLIS}); if the news came too late
-     * for that on this busy machine, waits for the next checkpoint.
-     */
-    private static Kill killRightAfterACheckpoint(JobWatch watch, ManagedProcess process) {
-        for (int attempt = 1; ; attempt++) {
-            CompletedCheckpointStatistics newest = watch.awaitNextCompleted();
-            long sinceAck = System.currentTimeMillis() - newest.getLatestAckTimestamp();
-            if (sinceAck < ClusterConfig.MIN_PAUSE_MILLIS / 2) {
-                return new Kill(newest, process.kill());
-            }
-            if (attempt == 5) {
-                throw new IllegalStateException(
-                        "Saw each of 5 checkpoints complete too late to kill "
-                                + process
-                                + " before the next one; the last by "
-                                + sinceAck
-                                + " ms");
-            }
-        }
-    }
-
     private static JobID submit(Path output) throws Exception {
         return CLUSTER.submit(
                 jobJar,
@@ -148,7 +122,7 @@ class ZooKeeperHaFailoverITCase {
      * completed was used.
      */
     private static void assertRestoredNewest(
-            RestoredCheckpointStatistics restored, Kill kill, JobID job) {
+            RestoredCheckpointStatistics restored, JobWatch.Kill kill, JobID job) {
         CompletedCheckpointStatistics newest = kill.newest();
         assertThat(kill.at().toEpochMilli() - newest.getLatestAckTimestamp())
                 .as("kill within the minimum pause after checkpoint %d", newest.getId())
