@@ -13,9 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,6 +112,46 @@ class ZooKeeperHaFailoverITCase {
 
         assertRestoredNewest(restored, kill, job);
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
+    }
+
+    /**
+     * Invariant 4 on real processes: the S3 secret key is in {@code conf/config.yaml} and nowhere
+     * else, not in any log or stdout file of any process (JobManagers, TaskManagers, ZooKeeper, the
+     * S3 server), nor in the REST responses an operator's browser receives.
+     */
+    @Test
+    @Order(3)
+    void theSecretKeyAppearsInNoLogAndNoRestResponse() throws Exception {
+        String secret = CLUSTER.clientConfig().getString("s3.secret-key", null);
+        assertThat(secret).as("the cluster's s3.secret-key").isNotBlank();
+        List<Path> logs;
+        try (Stream<Path> files = Files.walk(CLUSTER.runDir())) {
+            logs =
+                    files.filter(Files::isRegularFile)
+                            .filter(
+                                    f ->
+                                            f.toString().endsWith(".log")
+                                                    || f.toString().endsWith(".out"))
+                            .toList();
+        }
+        assertThat(logs).as("log files of the run").hasSizeGreaterThanOrEqualTo(6);
+        for (Path log : logs) {
+            assertThat(Files.readString(log)).as("%s", log).doesNotContain(secret);
+        }
+        RestApi rest = CLUSTER.leader().rest();
+        List<String> paths =
+                new ArrayList<>(List.of("/jobmanager/config", "/jobs/overview", "/taskmanagers"));
+        Matcher jobs =
+                Pattern.compile("\"jid\":\"([0-9a-f]{32})\"").matcher(rest.raw("/jobs/overview"));
+        while (jobs.find()) {
+            for (String part : List.of("", "/config", "/exceptions", "/checkpoints/config")) {
+                paths.add("/jobs/" + jobs.group(1) + part);
+            }
+        }
+        assertThat(paths).as("REST paths, with the jobs of this class").hasSizeGreaterThan(3);
+        for (String path : paths) {
+            assertThat(rest.raw(path)).as("GET %s", path).doesNotContain(secret);
+        }
     }
 
     private static JobID submit(Path output) throws Exception {
