@@ -114,9 +114,10 @@ final class IncrementalSnapshotStrategy<K>
         }
 
         SnapshotBase base = SnapshotBase.none(range);
+        long drain = 0;
         if (sharing != SharingFilesStrategy.NO_SHARING) {
             // A savepoint is no base for later deltas, so it leaves the changes where they are.
-            history.addChanges(checkpointId, ChangeBatch.drain(states));
+            drain = history.addChanges(ChangeBatch.drain(states));
         }
         if (sharing == SharingFilesStrategy.FORWARD_BACKWARD) {
             base = history.base(range, fingerprints);
@@ -150,6 +151,7 @@ final class IncrementalSnapshotStrategy<K>
                 metaInfos,
                 fingerprints,
                 base,
+                drain,
                 actions,
                 kvWork,
                 pqWork);
@@ -417,7 +419,8 @@ final class IncrementalSnapshotStrategy<K>
                                     plan.keyGroupRange,
                                     chains,
                                     segments,
-                                    plan.fingerprints));
+                                    plan.fingerprints),
+                            plan.drain);
                 }
                 return SnapshotResult.of(handle);
             } catch (Exception e) {

@@ -22,17 +22,17 @@ import java.util.Set;
 final class SnapshotBase {
 
     private final List<BlockRef>[] chains;
-    private final long[] chainCheckpoint;
+    private final long[] chainDrain;
     private final NavigableMap<Long, ChangeBatch> changes;
     private final Map<String, StreamStateHandle> segments;
 
     SnapshotBase(
             List<BlockRef>[] chains,
-            long[] chainCheckpoint,
+            long[] chainDrain,
             NavigableMap<Long, ChangeBatch> changes,
             Map<String, StreamStateHandle> segments) {
         this.chains = chains;
-        this.chainCheckpoint = chainCheckpoint;
+        this.chainDrain = chainDrain;
         this.changes = changes;
         this.segments = segments;
     }
@@ -60,7 +60,7 @@ final class SnapshotBase {
             return Collections.emptyList();
         }
         List<HashSet<Object>> result = null;
-        for (ChangeBatch batch : changes.tailMap(chainCheckpoint[index], false).values()) {
+        for (ChangeBatch batch : changes.tailMap(chainDrain[index], false).values()) {
             HashSet<Object>[] sets = batch.sets(stateId);
             if (sets != null && sets[index] != null && !sets[index].isEmpty()) {
                 if (result == null) {
@@ -81,7 +81,7 @@ final class SnapshotBase {
             return 0;
         }
         int count = 0;
-        for (ChangeBatch batch : changes.tailMap(chainCheckpoint[index], false).values()) {
+        for (ChangeBatch batch : changes.tailMap(chainDrain[index], false).values()) {
             for (HashSet<Object>[] sets : batch.all().values()) {
                 if (sets[index] != null) {
                     count += DirtyKeys.isAll(sets[index]) ? entries : sets[index].size();

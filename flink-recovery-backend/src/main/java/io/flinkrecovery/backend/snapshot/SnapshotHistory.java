@@ -40,38 +40,48 @@ public final class SnapshotHistory {
     /** Confirmed layouts kept as candidates for a base, the newest first. */
     private static final int CONFIRMED_KEPT = 2;
 
-    private final Deque<SnapshotLayout> confirmed = new ArrayDeque<>();
+    private final Deque<Drained> confirmed = new ArrayDeque<>();
 
-    /** Changes drained at each checkpoint after the oldest kept confirmed layout, by id. */
+    /**
+     * Changes drained at each snapshot after the oldest kept confirmed layout, by drain number: a
+     * local sequence, since checkpoint ids may repeat (tests, a job restarted from a savepoint).
+     */
     private final NavigableMap<Long, ChangeBatch> changes = new TreeMap<>();
+
+    private long drains;
 
     /** Segments each checkpoint started after the newest confirmed one references, by id. */
     private final NavigableMap<Long, Set<String>> planned = new TreeMap<>();
 
     /** What checkpoints wrote that may still be confirmed, by id. */
-    private final NavigableMap<Long, SnapshotLayout> pending = new TreeMap<>();
+    private final NavigableMap<Long, Drained> pending = new TreeMap<>();
 
     /** The newest confirmed (or restored) layout, or null if there is none yet. */
     @Nullable
     public synchronized SnapshotLayout confirmed() {
-        return confirmed.peekFirst();
+        Drained newest = confirmed.peekFirst();
+        return newest == null ? null : newest.layout;
     }
 
     /** Treats a restored snapshot as confirmed: its segments are registered at the JobManager. */
     public synchronized void restored(SnapshotLayout layout) {
         confirmed.clear();
-        confirmed.addFirst(layout);
+        confirmed.addFirst(new Drained(layout, drains));
         changes.clear();
         planned.clear();
         pending.clear();
     }
 
-    /** Adds the changes drained when checkpoint {@code checkpointId} started. */
-    synchronized void addChanges(long checkpointId, ChangeBatch batch) {
-        if (batch.isEmpty()) {
-            return;
+    /**
+     * Adds the changes drained when a snapshot started; returns their drain number, which {@link
+     * #recordPending} takes back with the snapshot's layout.
+     */
+    synchronized long addChanges(ChangeBatch batch) {
+        drains++;
+        if (!batch.isEmpty()) {
+            changes.put(drains, batch);
         }
-        changes.merge(checkpointId, batch, ChangeBatch::union);
+        return drains;
     }
 
     /**
@@ -79,10 +89,10 @@ public final class SnapshotHistory {
      * with serializers other than {@code fingerprints}, are not used.
      */
     synchronized SnapshotBase base(KeyGroupRange range, Map<String, byte[]> fingerprints) {
-        SnapshotLayout newest = confirmed.peekFirst();
-        if (newest == null) {
+        if (confirmed.isEmpty()) {
             return SnapshotBase.none(range);
         }
+        SnapshotLayout newest = confirmed.peekFirst().layout;
         Set<String> safe = new HashSet<>(newest.segments().keySet());
         for (Set<String> references : planned.tailMap(newest.checkpointId(), false).values()) {
             safe.retainAll(references);
@@ -91,8 +101,9 @@ public final class SnapshotHistory {
         int size = range.getNumberOfKeyGroups();
         @SuppressWarnings("unchecked")
         List<BlockRef>[] chains = (List<BlockRef>[]) new List<?>[size];
-        long[] chainCheckpoint = new long[size];
-        for (SnapshotLayout layout : confirmed) {
+        long[] chainDrain = new long[size];
+        for (Drained drained : confirmed) {
+            SnapshotLayout layout = drained.layout;
             if (!layout.keyGroupRange().equals(range)
                     || serializersChanged(layout.fingerprints(), fingerprints)) {
                 continue;
@@ -104,11 +115,11 @@ public final class SnapshotHistory {
                 List<BlockRef> chain = layout.chain(range.getKeyGroupId(i));
                 if (!chain.isEmpty() && usesOnly(chain, safe)) {
                     chains[i] = chain;
-                    chainCheckpoint[i] = layout.checkpointId();
+                    chainDrain[i] = drained.drain;
                 }
             }
         }
-        return new SnapshotBase(chains, chainCheckpoint, new TreeMap<>(changes), newest.segments());
+        return new SnapshotBase(chains, chainDrain, new TreeMap<>(changes), newest.segments());
     }
 
     private static boolean usesOnly(List<BlockRef> chain, Set<String> segments) {
@@ -139,9 +150,12 @@ public final class SnapshotHistory {
         planned.put(checkpointId, referencedSegments);
     }
 
-    /** Records what a checkpoint wrote, so that its confirmation can make it a base. */
-    synchronized void recordPending(SnapshotLayout layout) {
-        pending.put(layout.checkpointId(), layout);
+    /**
+     * Records what a checkpoint wrote, and the drain number of the changes it holds, so that its
+     * confirmation can make it a base.
+     */
+    synchronized void recordPending(SnapshotLayout layout, long drain) {
+        pending.put(layout.checkpointId(), new Drained(layout, drain));
     }
 
     /**
@@ -150,7 +164,7 @@ public final class SnapshotHistory {
      * and checkpoints this backend did not write are ignored.
      */
     public synchronized void complete(long checkpointId) {
-        SnapshotLayout layout = pending.get(checkpointId);
+        Drained layout = pending.get(checkpointId);
         if (layout == null) {
             return;
         }
@@ -160,12 +174,23 @@ public final class SnapshotHistory {
         }
         pending.headMap(checkpointId, true).clear();
         planned.headMap(checkpointId, true).clear();
-        changes.headMap(confirmed.peekLast().checkpointId(), true).clear();
+        changes.headMap(confirmed.peekLast().drain, true).clear();
     }
 
     /** Forgets an aborted checkpoint: it never completes, and its changes go into later deltas. */
     public synchronized void abort(long checkpointId) {
         pending.remove(checkpointId);
         planned.remove(checkpointId);
+    }
+
+    /** A layout and the drain number of the last changes it holds. */
+    private static final class Drained {
+        final SnapshotLayout layout;
+        final long drain;
+
+        Drained(SnapshotLayout layout, long drain) {
+            this.layout = layout;
+            this.drain = drain;
+        }
     }
 }

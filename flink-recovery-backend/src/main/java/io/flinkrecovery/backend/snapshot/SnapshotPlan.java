@@ -37,6 +37,10 @@ final class SnapshotPlan<K> implements SnapshotResources {
     final List<StateMetaInfoSnapshot> metaInfos;
     final Map<String, byte[]> fingerprints;
     final SnapshotBase base;
+
+    /** The drain number of the changes this snapshot holds ({@link SnapshotHistory#addChanges}). */
+    final long drain;
+
     final Action[] actions;
     final List<KvWork<K, ?, ?>> kvWork;
     final List<PqWork<?>> pqWork;
@@ -48,6 +52,7 @@ final class SnapshotPlan<K> implements SnapshotResources {
             List<StateMetaInfoSnapshot> metaInfos,
             Map<String, byte[]> fingerprints,
             SnapshotBase base,
+            long drain,
             Action[] actions,
             List<KvWork<K, ?, ?>> kvWork,
             List<PqWork<?>> pqWork) {
@@ -57,6 +62,7 @@ final class SnapshotPlan<K> implements SnapshotResources {
         this.metaInfos = metaInfos;
         this.fingerprints = fingerprints;
         this.base = base;
+        this.drain = drain;
         this.actions = actions;
         this.kvWork = kvWork;
         this.pqWork = pqWork;

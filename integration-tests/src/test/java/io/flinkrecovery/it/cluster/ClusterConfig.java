@@ -93,6 +93,9 @@ final class ClusterConfig {
         config.put(
                 "execution.checkpointing.externalized-checkpoint-retention",
                 "RETAIN_ON_CANCELLATION");
+        // The test states are small: keep them in objects, as a production state would be, not
+        // inlined into _metadata.
+        config.put("recovery.storage.inline-threshold", "256b");
         config.putAll(s3Client);
 
         // The tests read job and checkpoint state over REST while it changes.

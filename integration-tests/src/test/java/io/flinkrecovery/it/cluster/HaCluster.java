@@ -37,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * with one log file per process in {@code flink/log/}, ZooKeeper's and the S3 server's data and
  * logs, the job jar and the job's output. It is kept, and its path printed when a test failed.
  */
-final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+final class HaCluster
+        implements BeforeAllCallback, AfterAllCallback, AfterEachCallback, AutoCloseable {
 
     static final String BUCKET = "it-cluster";
 
@@ -82,12 +83,20 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        ClusterHome jars = ClusterHome.located();
         String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        runDir =
+        start(
                 Path.of(System.getProperty(RUNS_PROPERTY, "target/cluster-runs"))
-                        .resolve(context.getRequiredTestClass().getSimpleName() + "-" + time)
-                        .toAbsolutePath();
+                        .resolve(context.getRequiredTestClass().getSimpleName() + "-" + time));
+    }
+
+    /**
+     * Starts ZooKeeper, the S3 server, the JobManagers and the TaskManagers, with everything of the
+     * run under {@code dir}, and waits until every TaskManager registered. Whatever it started is
+     * killed by {@link #close()}, also if it fails.
+     */
+    void start(Path dir) throws Exception {
+        ClusterHome jars = ClusterHome.located();
+        runDir = dir.toAbsolutePath();
         Files.createDirectories(runDir.resolve("tmp"));
         System.out.println("Cluster run in " + runDir);
         processes = new Processes();
@@ -122,6 +131,15 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
     /** Runs also when {@link #beforeAll} failed, and kills whatever it started. */
     @Override
     public void afterAll(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            failed = true;
+        }
+        close();
+    }
+
+    /** Closes the client and kills every process of the run by its pid. */
+    @Override
+    public void close() {
         try {
             if (client != null) {
                 client.close();
@@ -130,7 +148,7 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
             if (processes != null) {
                 processes.close();
             }
-            if (failed || context.getExecutionException().isPresent()) {
+            if (failed) {
                 System.out.println("Logs of the failed run: " + runDir);
             }
         }
@@ -238,7 +256,7 @@ final class HaCluster implements BeforeAllCallback, AfterAllCallback, AfterEachC
     }
 
     /** The Flink client's configuration: the cluster's own {@code conf/config.yaml}. */
-    private Configuration clientConfig() {
+    Configuration clientConfig() {
         return GlobalConfiguration.loadConfiguration(flink.dir().resolve("conf").toString());
     }
 }

@@ -53,6 +53,32 @@ final class JobWatch {
         return awaitCompleted(current.getId() + 1);
     }
 
+    /** A kill, and the newest checkpoint that had completed when it came. */
+    record Kill(CompletedCheckpointStatistics newest, Instant at) {}
+
+    /**
+     * Kills {@code process} as soon as REST shows the next completed checkpoint, while the next one
+     * cannot have started yet ({@link ClusterConfig#MIN_PAUSE_MILLIS}); if the news came too late
+     * for that on a busy machine, waits for the next checkpoint, five times at most.
+     */
+    Kill killRightAfterACheckpoint(ManagedProcess process) {
+        for (int attempt = 1; ; attempt++) {
+            CompletedCheckpointStatistics newest = awaitNextCompleted();
+            long sinceAck = System.currentTimeMillis() - newest.getLatestAckTimestamp();
+            if (sinceAck < ClusterConfig.MIN_PAUSE_MILLIS / 2) {
+                return new Kill(newest, process.kill());
+            }
+            if (attempt == 5) {
+                throw new IllegalStateException(
+                        "Saw each of 5 checkpoints complete too late to kill "
+                                + process
+                                + " before the next one; the last by "
+                                + sinceAck
+                                + " ms");
+            }
+        }
+    }
+
     /** The checkpoint the job restored from, once it restored at or after {@code since}. */
     RestoredCheckpointStatistics awaitRestoredSince(Instant since) {
         return await().alias("job " + job + " restored after " + since + ", via " + rest)

@@ -45,7 +45,8 @@ final class RestApi {
         return get("/jobs/" + job + "/checkpoints", CheckpointingStatistics.class);
     }
 
-    private <T> T get(String path, Class<T> type) throws IOException, InterruptedException {
+    /** The body of {@code GET <path>}, as the web UI would receive it. */
+    String raw(String path) throws IOException, InterruptedException {
         HttpResponse<String> response =
                 http.send(
                         HttpRequest.newBuilder(URI.create(baseUrl + path))
@@ -63,7 +64,11 @@ final class RestApi {
                             + " "
                             + response.body());
         }
-        return RestMapperUtils.getFlexibleObjectMapper().readValue(response.body(), type);
+        return response.body();
+    }
+
+    private <T> T get(String path, Class<T> type) throws IOException, InterruptedException {
+        return RestMapperUtils.getFlexibleObjectMapper().readValue(raw(path), type);
     }
 
     @Override

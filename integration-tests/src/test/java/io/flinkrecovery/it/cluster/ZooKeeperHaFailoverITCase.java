@@ -13,9 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,7 +70,7 @@ class ZooKeeperHaFailoverITCase {
         JobWatch beforeKill = new JobWatch(leader.rest(), job);
         beforeKill.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
 
-        Kill kill = killRightAfterACheckpoint(beforeKill, leader.process());
+        JobWatch.Kill kill = beforeKill.killRightAfterACheckpoint(leader.process());
         Instant killed = kill.at();
 
         JobWatch afterKill = new JobWatch(standby.rest(), job);
@@ -93,7 +98,7 @@ class ZooKeeperHaFailoverITCase {
         JobWatch watch = new JobWatch(CLUSTER.leader().rest(), job);
         watch.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
 
-        Kill kill = killRightAfterACheckpoint(watch, CLUSTER.taskManagers().get(0));
+        JobWatch.Kill kill = watch.killRightAfterACheckpoint(CLUSTER.taskManagers().get(0));
         Instant killed = kill.at();
         CLUSTER.startTaskManager();
 
@@ -109,29 +114,43 @@ class ZooKeeperHaFailoverITCase {
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
     }
 
-    /** A kill, and the newest checkpoint that had completed when it came. */
-    private record Kill(CompletedCheckpointStatistics newest, Instant at) {}
-
     /**
-     * Kills {@code process} as soon as REST shows the next completed checkpoint, while the next one
-     * cannot have started yet ({@link ClusterConfig#MIN_PAUSE_MILLIS}); if the news came too late
-     * for that on this busy machine, waits for the next checkpoint.
+     * Invariant 4 on real processes: the S3 secret key is in {@code conf/config.yaml} and nowhere
+     * else, not in any log or stdout file of any process (JobManagers, TaskManagers, ZooKeeper, the
+     * S3 server), nor in the REST responses an operator's browser receives.
      */
-    private static Kill killRightAfterACheckpoint(JobWatch watch, ManagedProcess process) {
-        for (int attempt = 1; ; attempt++) {
-            CompletedCheckpointStatistics newest = watch.awaitNextCompleted();
-            long sinceAck = System.currentTimeMillis() - newest.getLatestAckTimestamp();
-            if (sinceAck < ClusterConfig.MIN_PAUSE_MILLIS / 2) {
-                return new Kill(newest, process.kill());
+    @Test
+    @Order(3)
+    void theSecretKeyAppearsInNoLogAndNoRestResponse() throws Exception {
+        String secret = CLUSTER.clientConfig().getString("s3.secret-key", null);
+        assertThat(secret).as("the cluster's s3.secret-key").isNotBlank();
+        List<Path> logs;
+        try (Stream<Path> files = Files.walk(CLUSTER.runDir())) {
+            logs =
+                    files.filter(Files::isRegularFile)
+                            .filter(
+                                    f ->
+                                            f.toString().endsWith(".log")
+                                                    || f.toString().endsWith(".out"))
+                            .toList();
+        }
+        assertThat(logs).as("log files of the run").hasSizeGreaterThanOrEqualTo(6);
+        for (Path log : logs) {
+            assertThat(Files.readString(log)).as("%s", log).doesNotContain(secret);
+        }
+        RestApi rest = CLUSTER.leader().rest();
+        List<String> paths =
+                new ArrayList<>(List.of("/jobmanager/config", "/jobs/overview", "/taskmanagers"));
+        Matcher jobs =
+                Pattern.compile("\"jid\":\"([0-9a-f]{32})\"").matcher(rest.raw("/jobs/overview"));
+        while (jobs.find()) {
+            for (String part : List.of("", "/config", "/exceptions", "/checkpoints/config")) {
+                paths.add("/jobs/" + jobs.group(1) + part);
             }
-            if (attempt == 5) {
-                throw new IllegalStateException(
-                        "Saw each of 5 checkpoints complete too late to kill "
-                                + process
-                                + " before the next one; the last by "
-                                + sinceAck
-                                + " ms");
-            }
+        }
+        assertThat(paths).as("REST paths, with the jobs of this class").hasSizeGreaterThan(3);
+        for (String path : paths) {
+            assertThat(rest.raw(path)).as("GET %s", path).doesNotContain(secret);
         }
     }
 
@@ -148,7 +167,7 @@ class ZooKeeperHaFailoverITCase {
      * completed was used.
      */
     private static void assertRestoredNewest(
-            RestoredCheckpointStatistics restored, Kill kill, JobID job) {
+            RestoredCheckpointStatistics restored, JobWatch.Kill kill, JobID job) {
         CompletedCheckpointStatistics newest = kill.newest();
         assertThat(kill.at().toEpochMilli() - newest.getLatestAckTimestamp())
                 .as("kill within the minimum pause after checkpoint %d", newest.getId())
