@@ -6,6 +6,7 @@ import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.fs.RecoverableWriter;
 
 import io.flinkrecovery.objectstore.DirectoryListing;
 import io.flinkrecovery.objectstore.ObjectInfo;
@@ -30,16 +31,37 @@ import java.util.stream.Stream;
  * An empty directory therefore lists as empty but does not exist, which is what Flink's file-system
  * contract allows for object stores. Zero-byte {@code dir/} marker objects that other tools write
  * (Hadoop S3A, Flink's native S3 file system, consoles) make their directory exist and never list
- * as files. Files become visible only when their output stream is closed.
+ * as files. Files become visible only when their output stream is closed. The {@linkplain
+ * #createRecoverableWriter() recoverable writer} writes files as multipart uploads, for Flink's
+ * {@code FileSink}.
  */
 public final class S3FileSystem extends FileSystem {
 
+    /** The part size of the recoverable writer when none is given: S3's minimum. */
+    static final int DEFAULT_WRITER_PART_SIZE = ObjectStore.MIN_PART_SIZE;
+
     private final URI uri;
     private final ObjectStore store;
+    private final int writerPartSize;
 
     public S3FileSystem(URI fsUri, ObjectStore store) {
+        this(fsUri, store, DEFAULT_WRITER_PART_SIZE);
+    }
+
+    /**
+     * @param writerPartSize the part size of the {@linkplain #createRecoverableWriter() recoverable
+     *     writer}, at least 5 MiB
+     */
+    public S3FileSystem(URI fsUri, ObjectStore store, long writerPartSize) {
+        if (writerPartSize < ObjectStore.MIN_PART_SIZE || writerPartSize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(
+                    "Invalid part size of the recoverable writer: "
+                            + writerPartSize
+                            + " (must be between 5 MiB and 2 GiB)");
+        }
         this.uri = URI.create(ObjectLocation.SCHEME + "://" + fsUri.getAuthority() + "/");
         this.store = store;
+        this.writerPartSize = (int) writerPartSize;
     }
 
     public ObjectStore objectStore() {
@@ -271,6 +293,15 @@ public final class S3FileSystem extends FileSystem {
             throw e;
         }
         out.close();
+    }
+
+    /**
+     * A writer for Flink's {@code FileSink}: every file is a multipart upload, made resumable at
+     * each checkpoint and published by its committer (see {@code S3RecoverableWriter}).
+     */
+    @Override
+    public RecoverableWriter createRecoverableWriter() {
+        return new S3RecoverableWriter(store, this::locationOf, writerPartSize);
     }
 
     @Override
