@@ -10,6 +10,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import io.flinkrecovery.examples.totals.RunningTotalsJob;
 import io.flinkrecovery.inspect.cli.InspectCli;
 import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.storage.S3CheckpointStorage;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 import org.junit.jupiter.api.Order;
@@ -87,9 +88,39 @@ class InspectCliITCase {
         assertThat(broken.code).isEqualTo(1);
         assertThat(broken.out).contains("MISSING_METADATA", "Missing " + metadata);
 
+        // A TaskManager killed while uploading state, and a FileSink file whose checkpoint failed.
+        ObjectStore store = S3CheckpointStorage.fromConfig(config).objectStore();
+        ObjectLocation crashed = ObjectLocation.parse(jobDir + "/shared/crashed");
+        String crashedUpload = store.startMultipartUpload(crashed, "w1");
+        String out = "s3://" + S3.bucket() + "/cli/out/";
+        ObjectLocation partFile = ObjectLocation.parse(out + "2024-01-01/part-7-0");
+        String partUpload = store.startMultipartUpload(partFile, "w2");
+
         Result orphans = cli("orphans", jobDir, "--grace", "0s");
         assertThat(orphans.code).as(orphans.out).isEqualTo(1);
-        assertThat(orphans.out).contains("not deleted (dry run; add --delete)");
+        assertThat(orphans.out)
+                .contains("not deleted (dry run; add --delete)")
+                .contains(crashed + " (multipart upload " + crashedUpload + ")")
+                .contains("1 multipart upload(s) never completed, not aborted (dry run")
+                .doesNotContain(partUpload);
+
+        Result young = cli("uploads", out);
+        assertThat(young.code).as(young.out).isZero();
+        assertThat(young.out)
+                .contains("0 multipart upload(s) started more than 1 d ago and never completed");
+        Result uploads = cli("uploads", out, "--grace", "0s", "--json");
+        assertThat(uploads.code).as(uploads.out).isEqualTo(1);
+        assertThat(uploads.out)
+                .startsWith("{\"aborted\":false,\"abandonedUploads\":[{\"object\":\"" + partFile)
+                .contains("\"uploadId\":\"" + partUpload + "\"");
+        Result aborted = cli("uploads", out, "--grace", "0s", "--delete");
+        assertThat(aborted.code).as(aborted.out).isZero();
+        assertThat(aborted.out)
+                .contains(partFile.toString(), partUpload)
+                .contains(
+                        "1 multipart upload(s) started more than 0 ms ago and never completed, aborted");
+        assertThat(S3.server().pendingMultipartUploads(S3.bucket())).containsExactly(crashed.key());
+        store.abortMultipartUpload(crashed, crashedUpload);
 
         Result usage = cli("frobnicate", jobDir);
         assertThat(usage.code).isEqualTo(2);
