@@ -22,6 +22,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -42,7 +43,9 @@ public final class S3FileSystem extends FileSystem {
 
     private final URI uri;
     private final ObjectStore store;
-    private final int writerPartSize;
+
+    /** The recoverable writer's part size; empty if this file system has no such writer. */
+    private final OptionalInt writerPartSize;
 
     public S3FileSystem(URI fsUri, ObjectStore store) {
         this(fsUri, store, DEFAULT_WRITER_PART_SIZE);
@@ -53,15 +56,34 @@ public final class S3FileSystem extends FileSystem {
      *     writer}, at least 5 MiB
      */
     public S3FileSystem(URI fsUri, ObjectStore store, long writerPartSize) {
+        this(fsUri, store, OptionalInt.of(checkPartSize(writerPartSize)));
+    }
+
+    private S3FileSystem(URI fsUri, ObjectStore store, OptionalInt writerPartSize) {
+        this.uri = URI.create(ObjectLocation.SCHEME + "://" + fsUri.getAuthority() + "/");
+        this.store = store;
+        this.writerPartSize = writerPartSize;
+    }
+
+    /**
+     * A file system for our checkpoint storage, without a recoverable writer: Flink writes a
+     * checkpoint's {@code _metadata} through the recoverable writer when the file system has one
+     * ({@code FsCheckpointMetadataOutputStream}), which would complete a multipart upload over
+     * whatever object is there; without one it creates the file with {@code NO_OVERWRITE}, our
+     * conditional create, which is the checkpoint's commit point.
+     */
+    public static S3FileSystem withoutRecoverableWriter(URI fsUri, ObjectStore store) {
+        return new S3FileSystem(fsUri, store, OptionalInt.empty());
+    }
+
+    private static int checkPartSize(long writerPartSize) {
         if (writerPartSize < ObjectStore.MIN_PART_SIZE || writerPartSize > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(
                     "Invalid part size of the recoverable writer: "
                             + writerPartSize
                             + " (must be between 5 MiB and 2 GiB)");
         }
-        this.uri = URI.create(ObjectLocation.SCHEME + "://" + fsUri.getAuthority() + "/");
-        this.store = store;
-        this.writerPartSize = (int) writerPartSize;
+        return (int) writerPartSize;
     }
 
     public ObjectStore objectStore() {
@@ -301,7 +323,13 @@ public final class S3FileSystem extends FileSystem {
      */
     @Override
     public RecoverableWriter createRecoverableWriter() {
-        return new S3RecoverableWriter(store, this::locationOf, writerPartSize);
+        if (writerPartSize.isEmpty()) {
+            // What Flink's own FileSystem does; FsCheckpointMetadataOutputStream then falls back.
+            throw new UnsupportedOperationException(
+                    "The file system of flink-recovery's checkpoint storage has no recoverable"
+                            + " writer: it writes _metadata with a conditional create");
+        }
+        return new S3RecoverableWriter(store, this::locationOf, writerPartSize.getAsInt());
     }
 
     @Override

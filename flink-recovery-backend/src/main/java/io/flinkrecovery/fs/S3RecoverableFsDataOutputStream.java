@@ -14,7 +14,6 @@ import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -136,7 +135,7 @@ final class S3RecoverableFsDataOutputStream extends RecoverableFsDataOutputStrea
             }
             ObjectLocation tail = null;
             if (buffered > 0) {
-                tail = tailLocation(location);
+                tail = TailObjects.newTail(location);
                 store.put(tail, Arrays.copyOf(buffer, buffered));
             }
             referenced = true;
@@ -226,10 +225,5 @@ final class S3RecoverableFsDataOutputStream extends RecoverableFsDataOutputStrea
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while writing " + location);
         }
-    }
-
-    /** A new object beside the file, named {@code .<name>.tail.<uuid>}. */
-    static ObjectLocation tailLocation(ObjectLocation location) {
-        return location.parent().child("." + location.name() + ".tail." + UUID.randomUUID());
     }
 }

@@ -2,6 +2,7 @@ package io.flinkrecovery.inspect;
 
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 
+import io.flinkrecovery.fs.TailObjects;
 import io.flinkrecovery.inspect.CheckpointSummary.Status;
 import io.flinkrecovery.objectstore.DirectoryListing;
 import io.flinkrecovery.objectstore.ObjectInfo;
@@ -227,9 +228,10 @@ public final class RestoreInspector {
      * The multipart uploads below {@code prefix} that were started before {@code grace} and never
      * completed nor aborted, aborted if {@code abort}; one LIST request per 1000 uploads. Besides a
      * job directory, {@code prefix} may be the output of a {@code FileSink} on {@code s3://}: a
-     * checkpoint that fails after the sink closed a file for commit leaves that file's upload
-     * pending for good, as with Flink's own S3 file systems. The grace must then exceed the longest
-     * time a part file stays open plus a checkpoint's duration.
+     * checkpoint that fails after the sink closed or persisted a file leaves that file's upload
+     * pending for good, as with Flink's own S3 file systems. The grace must exceed the longest time
+     * a part file stays open, and the longest time a stopped job's retained checkpoint or savepoint
+     * waits to be restored, since its in-progress files resume their uploads.
      */
     public List<PendingUpload> abandonedUploads(
             String prefix, Duration grace, boolean abort, Instant now) throws IOException {
@@ -242,6 +244,28 @@ public final class RestoreInspector {
             for (PendingUpload upload : abandoned) {
                 store.abortMultipartUpload(upload.location(), upload.uploadId());
             }
+        }
+        return abandoned;
+    }
+
+    /**
+     * The tail objects of in-progress files ({@code .<name>.tail.<uuid>}, see {@link TailObjects})
+     * below {@code prefix} that are older than {@code grace}, deleted if {@code delete}. Flink
+     * deletes each tail once a later checkpoint has completed; those of checkpoints that failed
+     * stay. Lists every object below the prefix. The grace must satisfy the same bounds as for
+     * {@link #abandonedUploads}.
+     */
+    public List<ObjectInfo> abandonedTails(
+            String prefix, Duration grace, boolean delete, Instant now) throws IOException {
+        Instant cutoff = now.minus(grace);
+        List<ObjectInfo> abandoned =
+                listAll(ObjectLocation.parse(prefix)).stream()
+                        .filter(o -> TailObjects.isTail(o.location()))
+                        .filter(o -> o.lastModified().isBefore(cutoff))
+                        .collect(Collectors.toList());
+        if (delete && !abandoned.isEmpty()) {
+            store.deleteBatch(
+                    abandoned.stream().map(ObjectInfo::location).collect(Collectors.toList()));
         }
         return abandoned;
     }

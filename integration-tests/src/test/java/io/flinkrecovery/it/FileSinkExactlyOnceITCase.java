@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
@@ -18,6 +19,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.SimpleVersionedStringSerializer;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.DefaultRollingPolicy;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -32,8 +34,9 @@ import io.flinkrecovery.objectstore.RequestCounters;
 import io.flinkrecovery.objectstore.RequestKind;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,10 +77,16 @@ class FileSinkExactlyOnceITCase {
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(() -> TestClusters.miniCluster(S3, 2));
 
-    @Test
+    /**
+     * {@code on-checkpoint} rolls every file at each checkpoint, as the brief of FileSink's S3 docs
+     * recommends; {@code rolling} keeps files open across checkpoints (size and time rolling), so
+     * that every checkpoint persists them and each failure resumes them from their tails.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"on-checkpoint", "rolling"})
     void committedFilesHoldEveryRowExactlyOnceAfterThreeFailures(
-            @InjectMiniCluster MiniCluster flink) throws Exception {
-        String runId = "file-sink";
+            String rolling, @InjectMiniCluster MiniCluster flink) throws Exception {
+        String runId = "file-sink-" + rolling;
         Configuration config = TestClusters.s3Storage(S3, runId);
         config.setString("state.backend.type", "hashmap");
         Path out = new Path("s3://" + S3.bucket() + "/" + runId + "/out");
@@ -100,7 +109,15 @@ class FileSinkExactlyOnceITCase {
                 .sinkTo(
                         FileSink.forRowFormat(out, new SimpleStringEncoder<String>())
                                 .withBucketAssigner(new RowBuckets())
-                                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                                .withRollingPolicy(
+                                        rolling.equals("rolling")
+                                                ? DefaultRollingPolicy.builder()
+                                                        .withRolloverInterval(Duration.ofSeconds(3))
+                                                        .withInactivityInterval(
+                                                                Duration.ofSeconds(3))
+                                                        .withMaxPartSize(MemorySize.ofMebiBytes(1))
+                                                        .build()
+                                                : OnCheckpointRollingPolicy.build())
                                 .build())
                 .name("file-sink");
         JobID job = env.executeAsync(runId).getJobID();
@@ -112,12 +129,26 @@ class FileSinkExactlyOnceITCase {
         try (Stream<ObjectInfo> listed = store.list(outDir)) {
             objects = listed.collect(Collectors.toList());
         }
+        List<ObjectInfo> tails =
+                objects.stream()
+                        .filter(o -> o.location().name().startsWith("."))
+                        .collect(Collectors.toList());
+        objects.removeAll(tails);
         assertThat(objects)
-                .as("only committed part files in bucket directories, no tail objects")
+                .as("only committed part files in bucket directories")
                 .allSatisfy(
                         o ->
                                 assertThat(o.location().key())
                                         .matches(".*/out/bucket-[0-2]/part-[0-9a-f-]+-[0-9]+"));
+        assertThat(tails)
+                .as("hidden tail objects of persisted in-progress files")
+                .allSatisfy(
+                        o ->
+                                assertThat(o.location().name())
+                                        .matches("\\.part-[0-9a-f-]+-[0-9]+\\.tail\\.[0-9a-f-]+"));
+        if (rolling.equals("on-checkpoint")) {
+            assertThat(tails).as("files rolled at every checkpoint are never persisted").isEmpty();
+        }
         Map<String, Integer> copies = new TreeMap<>();
         for (ObjectInfo object : objects) {
             for (String row : rows(store, object.location())) {
@@ -138,32 +169,41 @@ class FileSinkExactlyOnceITCase {
         // them. They must never be files that were committed.
         List<String> committed =
                 objects.stream().map(o -> o.location().key()).collect(Collectors.toList());
-        List<String> leftPending = S3.server().pendingMultipartUploads(S3.bucket());
+        List<String> leftPending = pendingUploads(runId);
         assertThat(leftPending).doesNotContainAnyElementsOf(committed);
+        RestoreInspector inspector = new RestoreInspector(store);
+        Instant sweepTime = Instant.now().plusSeconds(1);
         List<PendingUpload> aborted =
-                new RestoreInspector(store)
-                        .abandonedUploads(
-                                outDir.toString(),
-                                Duration.ZERO,
-                                true,
-                                Instant.now().plusSeconds(1));
+                inspector.abandonedUploads(outDir.toString(), Duration.ZERO, true, sweepTime);
         assertThat(aborted.stream().map(u -> u.location().key()).collect(Collectors.toList()))
                 .containsExactlyInAnyOrderElementsOf(leftPending);
-        assertThat(S3.server().pendingMultipartUploads(S3.bucket()))
-                .as("pending multipart uploads after the sweep")
-                .isEmpty();
+        assertThat(inspector.abandonedTails(outDir.toString(), Duration.ZERO, true, sweepTime))
+                .hasSameSizeAs(tails);
+        assertThat(store.list(outDir))
+                .as("only committed files after the sweep")
+                .hasSameSizeAs(objects);
+        assertThat(pendingUploads(runId)).as("pending multipart uploads after the sweep").isEmpty();
 
         RequestCounters.Snapshot sent = store.counters().snapshot().minus(before);
         System.out.printf(
-                "FileSink on s3://: %d rows in %d committed files after %d failures, %d uploads"
-                        + " left pending by aborted checkpoints (swept); multipart requests per"
-                        + " committed file: %.2f parts, %.2f create/complete/abort%n",
+                "FileSink on s3:// (%s): %d rows in %d committed files after %d failures, %d"
+                        + " uploads left pending by aborted checkpoints (swept), %d tail objects left;"
+                        + " per committed file: %.2f parts, %.2f create/complete/abort, %.2f PUT%n",
+                rolling,
                 ROWS,
                 objects.size(),
                 FAILURES,
                 leftPending.size(),
+                tails.size(),
                 (double) sent.requests(RequestKind.MULTIPART_PART) / objects.size(),
-                (double) sent.requests(RequestKind.MULTIPART_CONTROL) / objects.size());
+                (double) sent.requests(RequestKind.MULTIPART_CONTROL) / objects.size(),
+                (double) sent.requests(RequestKind.PUT) / objects.size());
+    }
+
+    private static List<String> pendingUploads(String runId) {
+        return S3.server().pendingMultipartUploads(S3.bucket()).stream()
+                .filter(key -> key.startsWith(runId + "/"))
+                .collect(Collectors.toList());
     }
 
     private static List<String> rows(ObjectStore store, ObjectLocation file) throws IOException {

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -104,21 +105,30 @@ class InspectCliITCase {
                 .contains("1 multipart upload(s) never completed, not aborted (dry run")
                 .doesNotContain(partUpload);
 
-        Result young = cli("uploads", out);
+        ObjectLocation tail =
+                ObjectLocation.parse(out + "2024-01-01/.part-7-1.tail." + UUID.randomUUID());
+        store.put(tail, new byte[] {1, 2, 3});
+
+        Result young = cli("leftovers", out);
         assertThat(young.code).as(young.out).isZero();
         assertThat(young.out)
-                .contains("0 multipart upload(s) started more than 1 d ago and never completed");
-        Result uploads = cli("uploads", out, "--grace", "0s", "--json");
-        assertThat(uploads.code).as(uploads.out).isEqualTo(1);
-        assertThat(uploads.out)
-                .startsWith("{\"aborted\":false,\"abandonedUploads\":[{\"object\":\"" + partFile)
-                .contains("\"uploadId\":\"" + partUpload + "\"");
-        Result aborted = cli("uploads", out, "--grace", "0s", "--delete");
-        assertThat(aborted.code).as(aborted.out).isZero();
-        assertThat(aborted.out)
-                .contains(partFile.toString(), partUpload)
                 .contains(
-                        "1 multipart upload(s) started more than 0 ms ago and never completed, aborted");
+                        "0 multipart upload(s) never completed and 0 tail object(s), older than 1 d");
+        Result leftovers = cli("leftovers", out, "--grace", "0s", "--json");
+        assertThat(leftovers.code).as(leftovers.out).isEqualTo(1);
+        assertThat(leftovers.out)
+                .startsWith("{\"deleted\":false,\"abandonedUploads\":[{\"object\":\"" + partFile)
+                .contains("\"uploadId\":\"" + partUpload + "\"")
+                .contains("\"abandonedTails\":[\"" + tail + "\"]");
+        Result removed = cli("leftovers", out, "--grace", "0s", "--delete");
+        assertThat(removed.code).as(removed.out).isZero();
+        assertThat(removed.out)
+                .contains("upload", partFile.toString(), partUpload)
+                .contains("tail", tail.toString())
+                .contains(
+                        "1 multipart upload(s) never completed and 1 tail object(s), older than"
+                                + " 0 ms, removed");
+        assertThat(store.head(tail)).isEmpty();
         assertThat(S3.server().pendingMultipartUploads(S3.bucket())).containsExactly(crashed.key());
         store.abortMultipartUpload(crashed, crashedUpload);
 

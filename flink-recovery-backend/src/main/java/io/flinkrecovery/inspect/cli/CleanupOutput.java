@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Prints what the {@code orphans} and {@code uploads} commands found and removed, as a table or as
- * JSON, and chooses the exit code: findings left in place are reported with 1.
+ * Prints what the {@code orphans} and {@code leftovers} commands found and removed, as a table or
+ * as JSON, and chooses the exit code: findings left in place are reported with 1.
  */
 final class CleanupOutput {
 
@@ -80,28 +80,44 @@ final class CleanupOutput {
                 : InspectCli.FINDINGS;
     }
 
-    int uploads(List<PendingUpload> uploads, Duration grace, boolean aborted) {
+    int leftovers(
+            List<PendingUpload> uploads, List<ObjectInfo> tails, Duration grace, boolean deleted) {
         if (json) {
             Map<String, Object> map = new LinkedHashMap<>();
-            map.put("aborted", aborted);
+            map.put("deleted", deleted);
             map.put("abandonedUploads", uploadMaps(uploads));
+            map.put(
+                    "abandonedTails",
+                    tails.stream().map(o -> o.location().toString()).collect(Collectors.toList()));
             out.println(Json.write(map));
         } else {
-            Table table = new Table("object", "upload id", "started");
+            Table table = new Table("leftover", "object", "upload id or bytes", "since");
             for (PendingUpload upload : uploads) {
                 table.row(
+                        "upload",
                         upload.location().toString(),
                         upload.uploadId(),
                         upload.initiated().toString());
             }
+            for (ObjectInfo tail : tails) {
+                table.row(
+                        "tail",
+                        tail.location().toString(),
+                        Long.toString(tail.size()),
+                        tail.lastModified().toString());
+            }
             table.print(out);
             out.printf(
-                    "%d multipart upload(s) started more than %s ago and never completed, %s%n",
+                    "%d multipart upload(s) never completed and %d tail object(s), older than %s,"
+                            + " %s%n",
                     uploads.size(),
+                    tails.size(),
                     TimeUtils.formatWithHighestUnit(grace),
-                    aborted ? "aborted" : "not aborted (dry run; add --delete)");
+                    deleted ? "removed" : "left (dry run; add --delete)");
         }
-        return uploads.isEmpty() || aborted ? InspectCli.OK : InspectCli.FINDINGS;
+        return (uploads.isEmpty() && tails.isEmpty()) || deleted
+                ? InspectCli.OK
+                : InspectCli.FINDINGS;
     }
 
     private static List<Map<String, Object>> uploadMaps(List<PendingUpload> uploads) {

@@ -47,8 +47,9 @@ public final class InspectCli {
                     "  plan <pointer> --parallelism N        bytes and GETs per subtask of a restore, and chain depth",
                     "  orphans <job-dir> [--grace 1h] [--delete]   objects no retained checkpoint references,",
                     "                                        and multipart uploads never completed",
-                    "  uploads <prefix> [--grace 1d] [--delete]    multipart uploads never completed below a",
-                    "                                        prefix, e.g. a FileSink's output (--delete aborts them)",
+                    "  leftovers <prefix> [--grace 1d] [--delete]  multipart uploads never completed and tail",
+                    "                                        objects of in-progress files that failed checkpoints",
+                    "                                        left below a FileSink's output (--delete removes them)",
                     "Options:",
                     "  --json                 machine-readable output",
                     "  --conf <config.yaml>   read s3.* keys from a Flink configuration (file or directory)",
@@ -143,15 +144,16 @@ public final class InspectCli {
                                         flags.containsKey("delete"),
                                         Instant.now()),
                                 grace);
-            case "uploads":
-                Duration uploadGrace = TimeUtils.parseDuration(flags.getOrDefault("grace", "1d"));
-                boolean abort = flags.containsKey("delete");
+            case "leftovers":
+                Duration sinkGrace = TimeUtils.parseDuration(flags.getOrDefault("grace", "1d"));
+                boolean delete = flags.containsKey("delete");
+                Instant now = Instant.now();
                 return new CleanupOutput(out, json)
-                        .uploads(
-                                inspector.abandonedUploads(
-                                        location, uploadGrace, abort, Instant.now()),
-                                uploadGrace,
-                                abort);
+                        .leftovers(
+                                inspector.abandonedUploads(location, sinkGrace, delete, now),
+                                inspector.abandonedTails(location, sinkGrace, delete, now),
+                                sinkGrace,
+                                delete);
             default:
                 throw new UsageException("Unknown command '" + command + "'");
         }
