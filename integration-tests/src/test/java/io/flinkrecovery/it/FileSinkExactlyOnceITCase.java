@@ -188,7 +188,8 @@ class FileSinkExactlyOnceITCase {
         System.out.printf(
                 "FileSink on s3:// (%s): %d rows in %d committed files after %d failures, %d"
                         + " uploads left pending by aborted checkpoints (swept), %d tail objects left;"
-                        + " per committed file: %.2f parts, %.2f create/complete/abort, %.2f PUT%n",
+                        + " per committed file: %.2f parts, %.2f create/complete/abort, %.2f PUT (tails and"
+                        + " checkpoint objects)%n",
                 rolling,
                 ROWS,
                 objects.size(),
