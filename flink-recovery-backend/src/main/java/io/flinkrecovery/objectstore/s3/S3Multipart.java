@@ -36,14 +36,14 @@ final class S3Multipart {
     }
 
     String start(ObjectLocation location, String writeId) throws IOException {
-        CreateMultipartUploadRequest request =
+        CreateMultipartUploadRequest.Builder request =
                 CreateMultipartUploadRequest.builder()
                         .bucket(location.bucket())
                         .key(location.key())
-                        .metadata(Map.of(S3ObjectStore.WRITE_ID_METADATA, writeId))
-                        .build();
+                        .metadata(Map.of(S3ObjectStore.WRITE_ID_METADATA, writeId));
+        ServerSideEncryptionHeaders.apply(store.settings(), request);
         try {
-            return client().createMultipartUpload(request).uploadId();
+            return client().createMultipartUpload(request.build()).uploadId();
         } catch (SdkException e) {
             throw store.translate("start multipart upload of", location, e);
         }
