@@ -164,9 +164,9 @@ final class S3RecoverableFsDataOutputStream extends RecoverableFsDataOutputStrea
     }
 
     /**
-     * Releases the buffer. An upload that no checkpoint can reference (never persisted, not
-     * recovered) is aborted, so that a failed or cancelled attempt leaves no pending upload behind;
-     * any other is left for its recovery, which may resume or commit it. Idempotent.
+     * Ends the stream without publishing it. An upload that no checkpoint can reference (never
+     * persisted, not recovered) is aborted, so that a failed or cancelled attempt leaves no pending
+     * upload behind; any other is left for its recovery, which may resume or commit it. Idempotent.
      */
     @Override
     public void close() throws IOException {
@@ -175,8 +175,8 @@ final class S3RecoverableFsDataOutputStream extends RecoverableFsDataOutputStrea
             if (closed) {
                 return;
             }
+            // The buffer stays: a write racing with a cancelling close() fails on the closed flag.
             closed = true;
-            buffer = null;
             if (!referenced) {
                 try {
                     store.abortMultipartUpload(location, uploadId);
