@@ -251,9 +251,9 @@ public final class RestoreInspector {
     /**
      * The tail objects of in-progress files ({@code .<name>.tail.<uuid>}, see {@link TailObjects})
      * below {@code prefix} that are older than {@code grace}, deleted if {@code delete}. Flink
-     * deletes each tail once a later checkpoint has completed; those of checkpoints that failed
-     * stay. Lists every object below the prefix. The grace must satisfy the same bounds as for
-     * {@link #abandonedUploads}.
+     * deletes each tail once a later checkpoint has completed; those of checkpoints that failed,
+     * and those a failover resumed from, stay. Lists every object below the prefix. The grace must
+     * satisfy the same bounds as for {@link #abandonedUploads}.
      */
     public List<ObjectInfo> abandonedTails(
             String prefix, Duration grace, boolean delete, Instant now) throws IOException {
