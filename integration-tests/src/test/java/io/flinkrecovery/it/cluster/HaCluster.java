@@ -167,6 +167,11 @@ final class HaCluster
         return taskManager;
     }
 
+    /** The ZooKeeper server of the run, to kill or stop and start again. */
+    ZooKeeperProcess zooKeeper() {
+        return zooKeeper;
+    }
+
     /** The JobManagers started and not killed, in the order they started. */
     List<JobManager> jobManagers() {
         return jobManagers.values().stream().filter(jm -> jm.process().isAlive()).toList();
@@ -212,7 +217,17 @@ final class HaCluster
      * ZooKeeper.
      */
     JobID submit(Path jobJar, String mainClass, List<String> args) throws Exception {
+        return submit(jobJar, mainClass, args, Map.of());
+    }
+
+    /**
+     * Submits as {@link #submit(Path, String, List)} does, with {@code jobConfig} on top of the
+     * cluster's configuration, as {@code flink run -D key=value} passes it to the job.
+     */
+    JobID submit(Path jobJar, String mainClass, List<String> args, Map<String, String> jobConfig)
+            throws Exception {
         Configuration config = clientConfig();
+        config.addAll(Configuration.fromMap(jobConfig));
         PackagedProgram program =
                 PackagedProgram.newBuilder()
                         .setJarFile(jobJar.toFile())
