@@ -7,6 +7,7 @@ import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -222,7 +223,9 @@ final class HaCluster
 
     /**
      * Submits as {@link #submit(Path, String, List)} does, with {@code jobConfig} on top of the
-     * cluster's configuration, as {@code flink run -D key=value} passes it to the job.
+     * cluster's configuration, as {@code flink run -D key=value} passes it to the job; an {@code
+     * execution.state-recovery.path} in it becomes the job's restore path, as {@code flink run -s}
+     * sets it.
      */
     JobID submit(Path jobJar, String mainClass, List<String> args, Map<String, String> jobConfig)
             throws Exception {
@@ -234,6 +237,8 @@ final class HaCluster
                         .setEntryPointClassName(mainClass)
                         .setArguments(args.toArray(String[]::new))
                         .setConfiguration(config)
+                        .setSavepointRestoreSettings(
+                                SavepointRestoreSettings.fromConfiguration(config))
                         .build();
         try {
             JobGraph graph = PackagedProgramUtils.createJobGraph(program, config, 1, false);
