@@ -105,11 +105,11 @@ class ZooKeeperHaFailoverITCase {
                         Map.of(
                                 "state.backend.type", "rocksdb",
                                 "execution.checkpointing.incremental", "true"));
-        assertThat(CLUSTER.leader().rest().raw("/jobs/" + job + "/checkpoints/config"))
-                .contains("\"state_backend\":\"EmbeddedRocksDBStateBackend\"")
-                .contains("\"checkpoint_storage\":\"S3CheckpointStorage\"");
         RestApi newLeader = killLeaderAndFinish("kill -9 of the leading JobManager (RocksDB)", job);
 
+        assertThat(newLeader.raw("/jobs/" + job + "/checkpoints/config"))
+                .contains("\"state_backend\":\"EmbeddedRocksDBStateBackend\"")
+                .contains("\"checkpoint_storage\":\"S3CheckpointStorage\"");
         assertThat(newLeader.checkpoints(job).getHistory())
                 .as(
                         "checkpoints after the restore upload less than the state: they are incremental")
