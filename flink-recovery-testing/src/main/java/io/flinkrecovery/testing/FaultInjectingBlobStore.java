@@ -60,6 +60,18 @@ final class FaultInjectingBlobStore extends ForwardingBlobStore {
         this.faults = faults;
     }
 
+    /**
+     * Accepts the server-side encryption headers (SSE-S3 and SSE-KMS) as S3 does. S3Proxy's
+     * filesystem store answers any of them with 501 NotImplemented; with this, S3Proxy still checks
+     * that they are well-formed (a KMS key id only with {@code aws:kms}) and refuses them on GET
+     * and HEAD, as S3 does, and then stores the object unencrypted. Tests see the headers through
+     * the {@link RequestRecorder}.
+     */
+    @Override
+    public boolean supportsServerSideEncryption() {
+        return true;
+    }
+
     @Override
     public PutObjectResponse putBlob(PutObjectRequest request, InputStream payload) {
         if (!isMultipartStub(request.key())) {

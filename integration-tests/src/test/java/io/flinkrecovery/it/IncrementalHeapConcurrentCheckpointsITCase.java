@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.event.Level;
 
 import java.io.DataInputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,13 +85,16 @@ class IncrementalHeapConcurrentCheckpointsITCase {
         config.setString("execution.checkpointing.max-concurrent-checkpoints", "2");
         config.setString("execution.checkpointing.num-retained", "1");
         config.setString("execution.checkpointing.tolerable-failed-checkpoints", "0");
-        config.setString("recovery.backend.compaction.max-deltas", "1");
+        config.setString("recovery.backend.compaction.max-deltas", "3");
         config.setString("recovery.backend.compaction.rewrite-interval", "1");
         // Segments are objects, which the JobManager really deletes, not bytes inlined in
         // _metadata.
         config.setString("recovery.storage.inline-threshold", "100b");
-        AllStatesJob job = AllStatesJob.of(runId, 2L * CHECKPOINTS_PER_RUN * 400, 100, 400);
+        AllStatesJob job = AllStatesJob.of(runId, 2L * CHECKPOINTS_PER_RUN * 100, 300, 100);
         job.reset();
+        // Each request 20 ms, as to a remote store: a checkpoint takes longer than the interval,
+        // so the next one starts before the JobManager completed (and the task heard of) this one.
+        S3.faults().setLatency(Duration.ofMillis(20));
 
         JobID first = job.start(config, 2);
         Checkpoints.awaitStats(

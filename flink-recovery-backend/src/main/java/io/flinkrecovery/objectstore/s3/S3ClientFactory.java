@@ -13,6 +13,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
+import javax.net.ssl.TrustManager;
+
 import java.net.URI;
 
 /** The one place where S3 clients are built. */
@@ -21,13 +23,20 @@ final class S3ClientFactory {
     private S3ClientFactory() {}
 
     static S3Client create(S3ClientSettings settings, RequestCounters counters) {
+        ApacheHttpClient.Builder http =
+                ApacheHttpClient.builder()
+                        .maxConnections(settings.maxConnections())
+                        .connectionTimeout(settings.connectionTimeout())
+                        .socketTimeout(settings.socketTimeout());
+        if (settings.truststorePath() != null) {
+            // Only the truststore's certificates are trusted, instead of the JVM's default ones.
+            // It is read again here, on whichever process builds the client.
+            TrustManager[] trustManagers = TrustStores.trustManagers(settings);
+            http.tlsTrustManagersProvider(() -> trustManagers);
+        }
         S3ClientBuilder builder =
                 S3Client.builder()
-                        .httpClientBuilder(
-                                ApacheHttpClient.builder()
-                                        .maxConnections(settings.maxConnections())
-                                        .connectionTimeout(settings.connectionTimeout())
-                                        .socketTimeout(settings.socketTimeout()))
+                        .httpClientBuilder(http)
                         .credentialsProvider(credentials(settings))
                         .serviceConfiguration(
                                 S3Configuration.builder()

@@ -6,6 +6,7 @@ import org.apache.flink.configuration.ReadableConfig;
 
 import io.flinkrecovery.config.S3ConnectionOptions;
 import io.flinkrecovery.config.S3Options;
+import io.flinkrecovery.config.S3Options.ServerSideEncryption;
 
 import java.io.Serializable;
 import java.net.URI;
@@ -14,8 +15,9 @@ import java.util.Objects;
 
 /**
  * Everything needed to build an S3 client, read once from Flink's configuration and validated
- * eagerly. Equal settings share one client per process ({@link S3ObjectStores}). {@link
- * #toString()} never shows the secret key.
+ * eagerly: a truststore is loaded here already, so a wrong path or password fails at configuration
+ * time. Equal settings share one client per process ({@link S3ObjectStores}). {@link #toString()}
+ * never shows the secret key or the truststore password.
  */
 public final class S3ClientSettings implements Serializable {
 
@@ -36,6 +38,11 @@ public final class S3ClientSettings implements Serializable {
     private final int maxConnections;
     private final Duration connectionTimeout;
     private final Duration socketTimeout;
+    private final String truststorePath;
+    private final String truststorePassword;
+    private final String truststoreType;
+    private final ServerSideEncryption sseType;
+    private final String sseKmsKeyId;
 
     private S3ClientSettings(ReadableConfig config) {
         this.endpoint = blankToNull(config.get(S3ConnectionOptions.ENDPOINT));
@@ -50,6 +57,11 @@ public final class S3ClientSettings implements Serializable {
         this.maxConnections = config.get(S3Options.MAX_CONNECTIONS);
         this.connectionTimeout = config.get(S3Options.CONNECTION_TIMEOUT);
         this.socketTimeout = config.get(S3Options.SOCKET_TIMEOUT);
+        this.truststorePath = blankToNull(config.get(S3Options.TLS_TRUSTSTORE));
+        this.truststorePassword = emptyToNull(config.get(S3Options.TLS_TRUSTSTORE_PASSWORD));
+        this.truststoreType = config.get(S3Options.TLS_TRUSTSTORE_TYPE).trim();
+        this.sseType = config.get(S3Options.SSE_TYPE);
+        this.sseKmsKeyId = blankToNull(config.get(S3Options.SSE_KMS_KEY_ID));
     }
 
     /**
@@ -117,6 +129,29 @@ public final class S3ClientSettings implements Serializable {
         if (socketTimeout.isNegative() || socketTimeout.isZero()) {
             throw invalid(S3Options.SOCKET_TIMEOUT.key(), socketTimeout.toString(), "must be > 0");
         }
+        if (truststorePath == null && truststorePassword != null) {
+            throw new IllegalConfigurationException(
+                    "Invalid "
+                            + S3Options.TLS_TRUSTSTORE_PASSWORD.key()
+                            + ": set without "
+                            + S3Options.TLS_TRUSTSTORE.key());
+        }
+        if (truststorePath != null) {
+            // Fail here, on the client or JobManager, rather than in every task.
+            TrustStores.load(truststorePath, truststoreType, truststorePassword);
+        }
+        if (sseType == ServerSideEncryption.SSE_KMS && sseKmsKeyId == null) {
+            throw invalid(
+                    S3Options.SSE_KMS_KEY_ID.key(),
+                    "(none)",
+                    "required when " + S3Options.SSE_TYPE.key() + " is SSE_KMS");
+        }
+        if (sseType != ServerSideEncryption.SSE_KMS && sseKmsKeyId != null) {
+            throw invalid(
+                    S3Options.SSE_KMS_KEY_ID.key(),
+                    sseKmsKeyId,
+                    "only for " + S3Options.SSE_TYPE.key() + " SSE_KMS, but it is " + sseType);
+        }
     }
 
     private static void requireAtLeast(String key, int value, int minimum) {
@@ -132,6 +167,11 @@ public final class S3ClientSettings implements Serializable {
 
     private static String blankToNull(String value) {
         return value == null || value.trim().isEmpty() ? null : value.trim();
+    }
+
+    /** Passwords keep their spaces. */
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /** The endpoint override, or null for AWS. */
@@ -187,6 +227,28 @@ public final class S3ClientSettings implements Serializable {
         return socketTimeout;
     }
 
+    /** The truststore file that replaces the JVM's default trust, or null for the default. */
+    public String truststorePath() {
+        return truststorePath;
+    }
+
+    String truststorePassword() {
+        return truststorePassword;
+    }
+
+    public String truststoreType() {
+        return truststoreType;
+    }
+
+    public ServerSideEncryption sseType() {
+        return sseType;
+    }
+
+    /** The KMS key of SSE_KMS, or null. */
+    public String sseKmsKeyId() {
+        return sseKmsKeyId;
+    }
+
     /** Where requests go, for error messages: the endpoint, or "AWS S3". */
     public String describeEndpoint() {
         return endpoint != null ? endpoint : "AWS S3" + (region != null ? " (" + region + ")" : "");
@@ -212,12 +274,18 @@ public final class S3ClientSettings implements Serializable {
                 && Objects.equals(accessKey, that.accessKey)
                 && Objects.equals(secretKey, that.secretKey)
                 && connectionTimeout.equals(that.connectionTimeout)
-                && socketTimeout.equals(that.socketTimeout);
+                && socketTimeout.equals(that.socketTimeout)
+                && Objects.equals(truststorePath, that.truststorePath)
+                && Objects.equals(truststorePassword, that.truststorePassword)
+                && truststoreType.equals(that.truststoreType)
+                && sseType == that.sseType
+                && Objects.equals(sseKmsKeyId, that.sseKmsKeyId);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(endpoint, region, accessKey, pathStyleAccess, partSize, maxAttempts);
+        return Objects.hash(
+                endpoint, region, accessKey, pathStyleAccess, partSize, maxAttempts, sseType);
     }
 
     @Override
@@ -236,6 +304,13 @@ public final class S3ClientSettings implements Serializable {
                 + maxPartsInFlight
                 + ", maxAttempts="
                 + maxAttempts
+                + ", tls="
+                + (truststorePath != null
+                        ? "truststore " + truststorePath + " (" + truststoreType + ")"
+                        : "JVM default trust")
+                + ", sse="
+                + sseType
+                + (sseKmsKeyId != null ? " (key " + sseKmsKeyId + ")" : "")
                 + "}";
     }
 }

@@ -112,7 +112,9 @@ final class S3InputStream extends SeekableInputStream {
 
     private static boolean isNotRetryable(IOException e) {
         return e instanceof java.io.FileNotFoundException
-                || e instanceof java.nio.file.AccessDeniedException;
+                || e instanceof java.nio.file.AccessDeniedException
+                // An untrusted certificate stays untrusted (see S3Errors).
+                || e instanceof javax.net.ssl.SSLException;
     }
 
     @Override

@@ -95,6 +95,7 @@ public final class S3ObjectStore implements ObjectStore {
                         .bucket(location.bucket())
                         .key(location.key())
                         .contentLength((long) length);
+        ServerSideEncryptionHeaders.apply(settings, request);
         String writeId = null;
         if (mode == WriteMode.CREATE_NEW) {
             writeId = newWriteId();
@@ -289,7 +290,7 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     IOException translate(String operation, ObjectLocation location, SdkException e) {
-        return S3Errors.translate(operation, location, settings.describeEndpoint(), e);
+        return S3Errors.translate(operation, location, settings, e);
     }
 
     static String newWriteId() {

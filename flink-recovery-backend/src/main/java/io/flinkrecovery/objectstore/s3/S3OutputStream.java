@@ -173,6 +173,7 @@ final class S3OutputStream extends ObjectOutputStream {
                 CreateMultipartUploadRequest.builder()
                         .bucket(location.bucket())
                         .key(location.key());
+        ServerSideEncryptionHeaders.apply(store.settings(), request);
         if (mode == WriteMode.CREATE_NEW) {
             request.metadata(Map.of(S3ObjectStore.WRITE_ID_METADATA, writeId));
         }
