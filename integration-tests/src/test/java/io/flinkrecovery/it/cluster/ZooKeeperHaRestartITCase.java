@@ -130,8 +130,11 @@ class ZooKeeperHaRestartITCase {
                         "stop of the whole cluster, started again", afterStart, stop.at());
         System.out.printf(
                 Locale.ROOT,
-                "  (stopping TaskManager, JobManager and ZooKeeper took %.1f s of it)%n",
-                stopping.toMillis() / 1000.0);
+                "  (stopping TaskManager, JobManager and ZooKeeper took %.1f s of it; ZooKeeper"
+                        + " named checkpoint %d, the newest REST showed before the stop was %d)%n",
+                stopping.toMillis() / 1000.0,
+                inZooKeeper.id(),
+                stop.newest().getId());
         afterStart.awaitStatus(JobStatus.FINISHED);
 
         assertThat(inZooKeeper.id())
