@@ -12,14 +12,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -131,16 +135,7 @@ class ZooKeeperHaFailoverITCase {
     void theSecretKeyAppearsInNoLogAndNoRestResponse() throws Exception {
         String secret = CLUSTER.clientConfig().getString("s3.secret-key", null);
         assertThat(secret).as("the cluster's s3.secret-key").isNotBlank();
-        List<Path> logs;
-        try (Stream<Path> files = Files.walk(CLUSTER.runDir())) {
-            logs =
-                    files.filter(Files::isRegularFile)
-                            .filter(
-                                    f ->
-                                            f.toString().endsWith(".log")
-                                                    || f.toString().endsWith(".out"))
-                            .toList();
-        }
+        List<Path> logs = logFiles(CLUSTER.runDir());
         assertThat(logs).as("log files of the run").hasSizeGreaterThanOrEqualTo(6);
         for (Path log : logs) {
             assertThat(Files.readString(log)).as("%s", log).doesNotContain(secret);
@@ -159,6 +154,47 @@ class ZooKeeperHaFailoverITCase {
         for (String path : paths) {
             assertThat(rest.raw(path)).as("GET %s", path).doesNotContain(secret);
         }
+    }
+
+    /**
+     * The {@code .log} and {@code .out} files under {@code dir}, which the cluster changes while it
+     * is walked: a finished job's checkpoints and temporary files vanish meanwhile.
+     */
+    private static List<Path> logFiles(Path dir) throws IOException {
+        List<Path> logs = new ArrayList<>();
+        Files.walkFileTree(
+                dir,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                        String name = file.getFileName().toString();
+                        if (attributes.isRegularFile()
+                                && (name.endsWith(".log") || name.endsWith(".out"))) {
+                            logs.add(file);
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e)
+                            throws IOException {
+                        return skipIfDeleted(e);
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path directory, IOException e)
+                            throws IOException {
+                        return e == null ? FileVisitResult.CONTINUE : skipIfDeleted(e);
+                    }
+                });
+        return logs;
+    }
+
+    private static FileVisitResult skipIfDeleted(IOException e) throws IOException {
+        if (e instanceof NoSuchFileException || e.getCause() instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+        }
+        throw e;
     }
 
     private static JobID submit(Path output, Map<String, String> jobConfig) throws Exception {
