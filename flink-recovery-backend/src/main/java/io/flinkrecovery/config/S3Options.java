@@ -30,7 +30,10 @@ public final class S3Options {
                             "Objects smaller than this go up in one PUT; larger ones as a multipart"
                                     + " upload with parts of this size. At least 5mb (S3's minimum"
                                     + " part size). Memory per upload is about this size times"
-                                    + " recovery.s3.upload.max-parts-in-flight.");
+                                    + " recovery.s3.upload.max-parts-in-flight. Also the part size"
+                                    + " of the s3:// file system's recoverable writer (FileSink),"
+                                    + " which buffers at most one part per open file and uploads"
+                                    + " it on the writing thread.");
 
     public static final ConfigOption<Integer> UPLOAD_MAX_PARTS_IN_FLIGHT =
             ConfigOptions.key("recovery.s3.upload.max-parts-in-flight")

@@ -6,6 +6,7 @@ import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.fs.RecoverableWriter;
 
 import io.flinkrecovery.objectstore.DirectoryListing;
 import io.flinkrecovery.objectstore.ObjectInfo;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -30,16 +32,58 @@ import java.util.stream.Stream;
  * An empty directory therefore lists as empty but does not exist, which is what Flink's file-system
  * contract allows for object stores. Zero-byte {@code dir/} marker objects that other tools write
  * (Hadoop S3A, Flink's native S3 file system, consoles) make their directory exist and never list
- * as files. Files become visible only when their output stream is closed.
+ * as files. Files become visible only when their output stream is closed. The {@linkplain
+ * #createRecoverableWriter() recoverable writer} writes files as multipart uploads, for Flink's
+ * {@code FileSink}.
  */
 public final class S3FileSystem extends FileSystem {
+
+    /** The part size of the recoverable writer when none is given: S3's minimum. */
+    static final int DEFAULT_WRITER_PART_SIZE = ObjectStore.MIN_PART_SIZE;
 
     private final URI uri;
     private final ObjectStore store;
 
+    /** The recoverable writer's part size; empty if this file system has no such writer. */
+    private final OptionalInt writerPartSize;
+
     public S3FileSystem(URI fsUri, ObjectStore store) {
+        this(fsUri, store, DEFAULT_WRITER_PART_SIZE);
+    }
+
+    /**
+     * @param writerPartSize the part size of the {@linkplain #createRecoverableWriter() recoverable
+     *     writer}, at least 5 MiB
+     */
+    public S3FileSystem(URI fsUri, ObjectStore store, long writerPartSize) {
+        this(fsUri, store, OptionalInt.of(checkPartSize(writerPartSize)));
+    }
+
+    private S3FileSystem(URI fsUri, ObjectStore store, OptionalInt writerPartSize) {
         this.uri = URI.create(ObjectLocation.SCHEME + "://" + fsUri.getAuthority() + "/");
         this.store = store;
+        this.writerPartSize = writerPartSize;
+    }
+
+    /**
+     * A file system for our checkpoint storage, without a recoverable writer: Flink writes a
+     * checkpoint's {@code _metadata} through the recoverable writer when the file system has one
+     * ({@code FsCheckpointMetadataOutputStream}), which would complete a multipart upload over
+     * whatever object is there; without one it creates the file with {@code NO_OVERWRITE}, our
+     * conditional create, which is the checkpoint's commit point.
+     */
+    public static S3FileSystem withoutRecoverableWriter(URI fsUri, ObjectStore store) {
+        return new S3FileSystem(fsUri, store, OptionalInt.empty());
+    }
+
+    private static int checkPartSize(long writerPartSize) {
+        if (writerPartSize < ObjectStore.MIN_PART_SIZE || writerPartSize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(
+                    "Invalid part size of the recoverable writer: "
+                            + writerPartSize
+                            + " (must be between 5 MiB and 2 GiB)");
+        }
+        return (int) writerPartSize;
     }
 
     public ObjectStore objectStore() {
@@ -271,6 +315,21 @@ public final class S3FileSystem extends FileSystem {
             throw e;
         }
         out.close();
+    }
+
+    /**
+     * A writer for Flink's {@code FileSink}: every file is a multipart upload, made resumable at
+     * each checkpoint and published by its committer (see {@code S3RecoverableWriter}).
+     */
+    @Override
+    public RecoverableWriter createRecoverableWriter() {
+        if (writerPartSize.isEmpty()) {
+            // What Flink's own FileSystem does; FsCheckpointMetadataOutputStream then falls back.
+            throw new UnsupportedOperationException(
+                    "The file system of flink-recovery's checkpoint storage has no recoverable"
+                            + " writer: it writes _metadata with a conditional create");
+        }
+        return new S3RecoverableWriter(store, this::locationOf, writerPartSize.getAsInt());
     }
 
     @Override

@@ -42,6 +42,6 @@ public final class S3FileSystemFactory implements FileSystemFactory {
     @Override
     public FileSystem create(URI fsUri) {
         S3ClientSettings settings = S3ClientSettings.fromConfig(config);
-        return new S3FileSystem(fsUri, S3ObjectStores.forSettings(settings));
+        return new S3FileSystem(fsUri, S3ObjectStores.forSettings(settings), settings.partSize());
     }
 }

@@ -1,18 +1,21 @@
 package io.flinkrecovery.inspect;
 
 import io.flinkrecovery.objectstore.ObjectInfo;
+import io.flinkrecovery.objectstore.PendingUpload;
 
 import java.util.List;
 
 /**
  * Objects in a job directory that no retained checkpoint references. Only those older than the
- * grace period are orphans; younger ones may belong to a checkpoint in progress.
+ * grace period are orphans; younger ones may belong to a checkpoint in progress. Likewise for
+ * multipart uploads in the job directory that were never completed.
  */
 public final class OrphanReport {
 
     private final String jobDirectory;
     private final int liveObjects;
     private final List<ObjectInfo> orphans;
+    private final List<PendingUpload> abandonedUploads;
     private final int tooYoung;
     private final boolean deleted;
 
@@ -20,11 +23,13 @@ public final class OrphanReport {
             String jobDirectory,
             int liveObjects,
             List<ObjectInfo> orphans,
+            List<PendingUpload> abandonedUploads,
             int tooYoung,
             boolean deleted) {
         this.jobDirectory = jobDirectory;
         this.liveObjects = liveObjects;
         this.orphans = List.copyOf(orphans);
+        this.abandonedUploads = List.copyOf(abandonedUploads);
         this.tooYoung = tooYoung;
         this.deleted = deleted;
     }
@@ -46,12 +51,17 @@ public final class OrphanReport {
         return orphans.stream().mapToLong(ObjectInfo::size).sum();
     }
 
+    /** Multipart uploads older than the grace period that were never completed nor aborted. */
+    public List<PendingUpload> abandonedUploads() {
+        return abandonedUploads;
+    }
+
     /** Unreferenced objects left alone because they are younger than the grace period. */
     public int tooYoung() {
         return tooYoung;
     }
 
-    /** Whether the orphans were deleted (false for a dry run). */
+    /** Whether the orphans were deleted and the uploads aborted (false for a dry run). */
     public boolean deleted() {
         return deleted;
     }

@@ -2,11 +2,13 @@ package io.flinkrecovery.inspect;
 
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 
+import io.flinkrecovery.fs.TailObjects;
 import io.flinkrecovery.inspect.CheckpointSummary.Status;
 import io.flinkrecovery.objectstore.DirectoryListing;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
+import io.flinkrecovery.objectstore.PendingUpload;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -26,7 +28,8 @@ import java.util.stream.Stream;
  * Proves that a checkpoint will restore before Flink tries: reads {@code _metadata} with Flink's
  * loader, walks every state handle, checks that each referenced object exists with the right size
  * (and in deep mode reads it), and that the key groups of every operator are covered once. Also
- * lists a job's checkpoints, finds the newest valid one, and collects orphaned objects.
+ * lists a job's checkpoints, finds the newest valid one, and collects orphaned objects and
+ * abandoned multipart uploads.
  */
 public final class RestoreInspector {
 
@@ -174,7 +177,9 @@ public final class RestoreInspector {
      * are older than {@code grace}, and deletes them if {@code delete}. The live set comes from
      * every {@code _metadata} below the job directory's parent, since a job restored in CLAIM mode
      * references files of the job it restored from. If any {@code _metadata} cannot be read (for
-     * example because Flink deleted it meanwhile), nothing is deleted.
+     * example because Flink deleted it meanwhile), nothing is deleted. Multipart uploads below the
+     * job directory that were started before the grace period and never completed (a TaskManager
+     * died while writing state) are reported too, and aborted if {@code delete}.
      */
     public OrphanReport orphans(String jobDirectory, Duration grace, boolean delete, Instant now)
             throws IOException {
@@ -212,9 +217,57 @@ public final class RestoreInspector {
             store.deleteBatch(
                     orphans.stream().map(ObjectInfo::location).collect(Collectors.toList()));
         }
+        List<PendingUpload> uploads =
+                abandonedUploads(job.child("").toString(), grace, delete, now);
         int liveInJob =
                 (int) candidates.stream().filter(o -> referenced.contains(o.location())).count();
-        return new OrphanReport(job.toString(), liveInJob, orphans, tooYoung, delete);
+        return new OrphanReport(job.toString(), liveInJob, orphans, uploads, tooYoung, delete);
+    }
+
+    /**
+     * The multipart uploads below {@code prefix} that were started before {@code grace} and never
+     * completed nor aborted, aborted if {@code abort}; one LIST request per 1000 uploads. Besides a
+     * job directory, {@code prefix} may be the output of a {@code FileSink} on {@code s3://}: a
+     * checkpoint that fails after the sink closed or persisted a file leaves that file's upload
+     * pending for good, as with Flink's own S3 file systems. The grace must exceed the longest time
+     * a part file stays open, and the longest time a stopped job's retained checkpoint or savepoint
+     * waits to be restored, since its in-progress files resume their uploads.
+     */
+    public List<PendingUpload> abandonedUploads(
+            String prefix, Duration grace, boolean abort, Instant now) throws IOException {
+        Instant cutoff = now.minus(grace);
+        List<PendingUpload> abandoned =
+                store.listMultipartUploads(ObjectLocation.parse(prefix)).stream()
+                        .filter(upload -> upload.initiated().isBefore(cutoff))
+                        .collect(Collectors.toList());
+        if (abort) {
+            for (PendingUpload upload : abandoned) {
+                store.abortMultipartUpload(upload.location(), upload.uploadId());
+            }
+        }
+        return abandoned;
+    }
+
+    /**
+     * The tail objects of in-progress files ({@code .<name>.tail.<uuid>}, see {@link TailObjects})
+     * below {@code prefix} that are older than {@code grace}, deleted if {@code delete}. Flink
+     * deletes each tail once a later checkpoint has completed; those of checkpoints that failed,
+     * and those a failover resumed from, stay. Lists every object below the prefix. The grace must
+     * satisfy the same bounds as for {@link #abandonedUploads}.
+     */
+    public List<ObjectInfo> abandonedTails(
+            String prefix, Duration grace, boolean delete, Instant now) throws IOException {
+        Instant cutoff = now.minus(grace);
+        List<ObjectInfo> abandoned =
+                listAll(ObjectLocation.parse(prefix)).stream()
+                        .filter(o -> TailObjects.isTail(o.location()))
+                        .filter(o -> o.lastModified().isBefore(cutoff))
+                        .collect(Collectors.toList());
+        if (delete && !abandoned.isEmpty()) {
+            store.deleteBatch(
+                    abandoned.stream().map(ObjectInfo::location).collect(Collectors.toList()));
+        }
+        return abandoned;
     }
 
     private Set<ObjectLocation> liveObjects(ObjectLocation checkpointsBase) throws IOException {

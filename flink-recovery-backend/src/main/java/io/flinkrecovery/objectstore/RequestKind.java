@@ -10,6 +10,7 @@ public enum RequestKind {
     MULTIPART_CONTROL,
     GET,
     HEAD,
+    /** A page of ListObjectsV2 or of ListMultipartUploads. */
     LIST,
     /** A batched delete (DeleteObjects) or a single DeleteObject. */
     DELETE,

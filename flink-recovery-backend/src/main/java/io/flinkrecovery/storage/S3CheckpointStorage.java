@@ -151,7 +151,7 @@ public final class S3CheckpointStorage implements CheckpointStorage, Configurabl
     }
 
     private S3FileSystem fileSystem() {
-        return new S3FileSystem(checkpointDirectory.toUri(), objectStore());
+        return S3FileSystem.withoutRecoverableWriter(checkpointDirectory.toUri(), objectStore());
     }
 
     private static ObjectLocation parseDirectory(String key, String value) {

@@ -17,6 +17,8 @@ import org.apache.flink.runtime.state.memory.ByteStreamStateHandle;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
+import io.flinkrecovery.objectstore.RequestCounters;
+import io.flinkrecovery.objectstore.RequestKind;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -121,6 +125,47 @@ class S3CheckpointStorageTest {
         completed.getMetadataHandle().discardState();
         completed.disposeStorageLocation();
         assertThat(list(chk + "/")).isEmpty();
+    }
+
+    /**
+     * Flink writes {@code _metadata} through the file system's recoverable writer when it has one;
+     * the storage's file system has none, so that the commit stays one conditional PUT, which fails
+     * if an object appeared at the key meanwhile instead of replacing it.
+     */
+    @Test
+    void metadataIsOneConditionalPutEvenThoughOurFileSystemHasARecoverableWriter()
+            throws Exception {
+        JobID job = new JobID();
+        CheckpointStorageLocation location =
+                storage.createCheckpointStorage(job).initializeLocationForCheckpoint(4);
+        assertThat(FileSystem.get(URI.create(base)).createRecoverableWriter()).isNotNull();
+        ObjectLocation metadataObject = ObjectLocation.parse(base + "/" + job + "/chk-4/_metadata");
+
+        RequestCounters.Snapshot before = store.counters().snapshot();
+        CheckpointMetadataOutputStream metadata = location.createMetadataOutputStream();
+        metadata.write(bytes(100));
+        metadata.closeAndFinalizeCheckpoint();
+        RequestCounters.Snapshot sent = store.counters().snapshot().minus(before);
+        assertThat(sent.requests(RequestKind.PUT)).isEqualTo(1);
+        assertThat(sent.requests(RequestKind.MULTIPART_CONTROL)).isZero();
+        assertThat(store.head(metadataObject).orElseThrow().writeId())
+                .as("tagged by the conditional create")
+                .isPresent();
+
+        CheckpointStorageLocation racing =
+                storage.createCheckpointStorage(job).initializeLocationForCheckpoint(5);
+        CheckpointMetadataOutputStream late = racing.createMetadataOutputStream();
+        late.write(bytes(100));
+        ObjectLocation raced = ObjectLocation.parse(base + "/" + job + "/chk-5/_metadata");
+        store.put(raced, new byte[] {42});
+        assertThatThrownBy(late::closeAndFinalizeCheckpoint)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(raced.toString())
+                .cause()
+                .isInstanceOf(FileAlreadyExistsException.class)
+                .hasMessageEndingWith("Cannot create " + raced + ": the object already exists");
+        // (Flink's FsCheckpointMetadataOutputStream then deletes the path it failed to create,
+        // which here is the other writer's object: not ours to change.)
     }
 
     @Test

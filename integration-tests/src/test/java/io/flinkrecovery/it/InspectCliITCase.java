@@ -10,6 +10,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import io.flinkrecovery.examples.totals.RunningTotalsJob;
 import io.flinkrecovery.inspect.cli.InspectCli;
 import io.flinkrecovery.objectstore.ObjectLocation;
+import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.storage.S3CheckpointStorage;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 import org.junit.jupiter.api.Order;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,9 +89,48 @@ class InspectCliITCase {
         assertThat(broken.code).isEqualTo(1);
         assertThat(broken.out).contains("MISSING_METADATA", "Missing " + metadata);
 
+        // A TaskManager killed while uploading state, and a FileSink file whose checkpoint failed.
+        ObjectStore store = S3CheckpointStorage.fromConfig(config).objectStore();
+        ObjectLocation crashed = ObjectLocation.parse(jobDir + "/shared/crashed");
+        String crashedUpload = store.startMultipartUpload(crashed, "w1");
+        String out = "s3://" + S3.bucket() + "/cli/out/";
+        ObjectLocation partFile = ObjectLocation.parse(out + "2024-01-01/part-7-0");
+        String partUpload = store.startMultipartUpload(partFile, "w2");
+
         Result orphans = cli("orphans", jobDir, "--grace", "0s");
         assertThat(orphans.code).as(orphans.out).isEqualTo(1);
-        assertThat(orphans.out).contains("not deleted (dry run; add --delete)");
+        assertThat(orphans.out)
+                .contains("not deleted (dry run; add --delete)")
+                .contains(crashed + " (multipart upload " + crashedUpload + ")")
+                .contains("1 multipart upload(s) never completed, not aborted (dry run")
+                .doesNotContain(partUpload);
+
+        ObjectLocation tail =
+                ObjectLocation.parse(out + "2024-01-01/.part-7-1.tail." + UUID.randomUUID());
+        store.put(tail, new byte[] {1, 2, 3});
+
+        Result young = cli("leftovers", out);
+        assertThat(young.code).as(young.out).isZero();
+        assertThat(young.out)
+                .contains(
+                        "0 multipart upload(s) never completed and 0 tail object(s), older than 1 d");
+        Result leftovers = cli("leftovers", out, "--grace", "0s", "--json");
+        assertThat(leftovers.code).as(leftovers.out).isEqualTo(1);
+        assertThat(leftovers.out)
+                .startsWith("{\"deleted\":false,\"abandonedUploads\":[{\"object\":\"" + partFile)
+                .contains("\"uploadId\":\"" + partUpload + "\"")
+                .contains("\"abandonedTails\":[\"" + tail + "\"]");
+        Result removed = cli("leftovers", out, "--grace", "0s", "--delete");
+        assertThat(removed.code).as(removed.out).isZero();
+        assertThat(removed.out)
+                .contains("upload", partFile.toString(), partUpload)
+                .contains("tail", tail.toString())
+                .contains(
+                        "1 multipart upload(s) never completed and 1 tail object(s), older than"
+                                + " 0 ms, removed");
+        assertThat(store.head(tail)).isEmpty();
+        assertThat(S3.server().pendingMultipartUploads(S3.bucket())).containsExactly(crashed.key());
+        store.abortMultipartUpload(crashed, crashedUpload);
 
         Result usage = cli("frobnicate", jobDir);
         assertThat(usage.code).isEqualTo(2);

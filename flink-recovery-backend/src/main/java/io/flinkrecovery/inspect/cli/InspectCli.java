@@ -7,11 +7,9 @@ import org.apache.flink.util.TimeUtils;
 import io.flinkrecovery.inspect.CheckpointSummary;
 import io.flinkrecovery.inspect.Finding;
 import io.flinkrecovery.inspect.InspectionReport;
-import io.flinkrecovery.inspect.OrphanReport;
 import io.flinkrecovery.inspect.Progress;
 import io.flinkrecovery.inspect.RestoreInspector;
 import io.flinkrecovery.inspect.RestorePlan;
-import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.s3.S3ClientSettings;
 import io.flinkrecovery.objectstore.s3.S3ObjectStores;
@@ -47,7 +45,11 @@ public final class InspectCli {
                     "  validate <pointer> [--deep]           check every object a checkpoint references (--deep: read them)",
                     "  latest-valid <job-dir>                the newest valid checkpoint, for execution.state-recovery.path",
                     "  plan <pointer> --parallelism N        bytes and GETs per subtask of a restore, and chain depth",
-                    "  orphans <job-dir> [--grace 1h] [--delete]   objects no retained checkpoint references",
+                    "  orphans <job-dir> [--grace 1h] [--delete]   objects no retained checkpoint references,",
+                    "                                        and multipart uploads never completed",
+                    "  leftovers <prefix> [--grace 1d] [--delete]  multipart uploads never completed and tail",
+                    "                                        objects of in-progress files that failed checkpoints",
+                    "                                        left below a FileSink's output (--delete removes them)",
                     "Options:",
                     "  --json                 machine-readable output",
                     "  --conf <config.yaml>   read s3.* keys from a Flink configuration (file or directory)",
@@ -134,11 +136,24 @@ public final class InspectCli {
                 return plan(inspector.plan(location, parseParallelism(parallelism)), json);
             case "orphans":
                 Duration grace = TimeUtils.parseDuration(flags.getOrDefault("grace", "1h"));
-                return orphans(
-                        inspector.orphans(
-                                location, grace, flags.containsKey("delete"), Instant.now()),
-                        grace,
-                        json);
+                return new CleanupOutput(out, json)
+                        .orphans(
+                                inspector.orphans(
+                                        location,
+                                        grace,
+                                        flags.containsKey("delete"),
+                                        Instant.now()),
+                                grace);
+            case "leftovers":
+                Duration sinkGrace = TimeUtils.parseDuration(flags.getOrDefault("grace", "1d"));
+                boolean delete = flags.containsKey("delete");
+                Instant now = Instant.now();
+                return new CleanupOutput(out, json)
+                        .leftovers(
+                                inspector.abandonedUploads(location, sinkGrace, delete, now),
+                                inspector.abandonedTails(location, sinkGrace, delete, now),
+                                sinkGrace,
+                                delete);
             default:
                 throw new UsageException("Unknown command '" + command + "'");
         }
@@ -245,42 +260,6 @@ public final class InspectCli {
             throw new UsageException(
                     "Invalid --parallelism " + value + " (must be a positive integer)");
         }
-    }
-
-    private int orphans(OrphanReport report, Duration grace, boolean json) {
-        if (json) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            map.put("jobDirectory", report.jobDirectory());
-            map.put("liveObjects", report.liveObjects());
-            map.put("tooYoung", report.tooYoung());
-            map.put("deleted", report.deleted());
-            map.put("orphanBytes", report.orphanBytes());
-            map.put(
-                    "orphans",
-                    report.orphans().stream()
-                            .map(o -> o.location().toString())
-                            .collect(Collectors.toList()));
-            out.println(Json.write(map));
-        } else {
-            Table table = new Table("orphan", "bytes", "last modified");
-            for (ObjectInfo orphan : report.orphans()) {
-                table.row(
-                        orphan.location().toString(),
-                        Long.toString(orphan.size()),
-                        orphan.lastModified().toString());
-            }
-            table.print(out);
-            out.printf(
-                    "%d orphan(s), %d bytes, %s; %d referenced object(s); %d unreferenced object(s)"
-                            + " younger than the grace period %s left alone%n",
-                    report.orphans().size(),
-                    report.orphanBytes(),
-                    report.deleted() ? "deleted" : "not deleted (dry run; add --delete)",
-                    report.liveObjects(),
-                    report.tooYoung(),
-                    TimeUtils.formatWithHighestUnit(grace));
-        }
-        return report.orphans().isEmpty() || report.deleted() ? OK : FINDINGS;
     }
 
     private static Map<String, Object> toMap(CheckpointSummary c) {

@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
@@ -64,7 +65,8 @@ final class RequestCountingInterceptor implements ExecutionInterceptor {
             return RequestKind.GET;
         } else if (request instanceof HeadObjectRequest) {
             return RequestKind.HEAD;
-        } else if (request instanceof ListObjectsV2Request) {
+        } else if (request instanceof ListObjectsV2Request
+                || request instanceof ListMultipartUploadsRequest) {
             return RequestKind.LIST;
         } else if (request instanceof DeleteObjectsRequest
                 || request instanceof DeleteObjectRequest) {

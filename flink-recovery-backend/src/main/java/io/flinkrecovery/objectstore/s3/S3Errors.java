@@ -44,6 +44,12 @@ final class S3Errors {
                                         + ". Create it, or fix the bucket in the path."),
                         e);
             }
+            if ("NoSuchUpload".equals(code)) {
+                return withCause(
+                        new FileNotFoundException(
+                                prefix + "no such upload (it was completed or aborted)"),
+                        e);
+            }
             if (status == 404) {
                 return withCause(new FileNotFoundException(prefix + "no such object"), e);
             }
@@ -148,6 +154,12 @@ final class S3Errors {
 
     static boolean isPreconditionFailed(SdkException e) {
         return e instanceof S3Exception && ((S3Exception) e).statusCode() == 412;
+    }
+
+    static boolean isNoSuchUpload(SdkException e) {
+        return e instanceof S3Exception
+                && ((S3Exception) e).awsErrorDetails() != null
+                && "NoSuchUpload".equals(((S3Exception) e).awsErrorDetails().errorCode());
     }
 
     static boolean isNotFound(SdkException e) {

@@ -7,9 +7,11 @@ import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectOutputStream;
 import io.flinkrecovery.objectstore.ObjectStore;
+import io.flinkrecovery.objectstore.PendingUpload;
 import io.flinkrecovery.objectstore.RequestCounters;
 import io.flinkrecovery.objectstore.SeekableInputStream;
 import io.flinkrecovery.objectstore.UploadThreadFactory;
+import io.flinkrecovery.objectstore.UploadedPart;
 import io.flinkrecovery.objectstore.WriteMode;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -58,6 +60,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final S3ClientSettings settings;
     private final RequestCounters counters;
     private final ExecutorService uploadExecutor;
+    private final S3Multipart multipart = new S3Multipart(this);
 
     /**
      * Stores outlive the job that first asked for them (see {@link S3ObjectStores}), so nothing
@@ -140,7 +143,13 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public Optional<ObjectInfo> head(ObjectLocation location) throws IOException {
         return headResponse(location)
-                .map(r -> new ObjectInfo(location, r.contentLength(), r.lastModified()));
+                .map(
+                        r ->
+                                new ObjectInfo(
+                                        location,
+                                        r.contentLength(),
+                                        r.lastModified(),
+                                        r.metadata().get(WRITE_ID_METADATA)));
     }
 
     @Override
@@ -260,6 +269,34 @@ public final class S3ObjectStore implements ObjectStore {
             }
         }
         return failures;
+    }
+
+    @Override
+    public String startMultipartUpload(ObjectLocation location, String writeId) throws IOException {
+        return multipart.start(location, writeId);
+    }
+
+    @Override
+    public UploadedPart uploadPart(
+            ObjectLocation location, String uploadId, int partNumber, byte[] data, int length)
+            throws IOException {
+        return multipart.uploadPart(location, uploadId, partNumber, data, length);
+    }
+
+    @Override
+    public void completeMultipartUpload(
+            ObjectLocation location, String uploadId, List<UploadedPart> parts) throws IOException {
+        multipart.complete(location, uploadId, parts);
+    }
+
+    @Override
+    public void abortMultipartUpload(ObjectLocation location, String uploadId) throws IOException {
+        multipart.abort(location, uploadId);
+    }
+
+    @Override
+    public List<PendingUpload> listMultipartUploads(ObjectLocation prefix) throws IOException {
+        return multipart.list(prefix);
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.apache.flink.configuration.Configuration;
 
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectOutputStream;
+import io.flinkrecovery.objectstore.UploadedPart;
 import io.flinkrecovery.objectstore.WriteMode;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 import io.flinkrecovery.testing.RecordedRequest;
@@ -29,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code recovery.s3.sse.*} reaches the server on every request that creates an object: PutObject
  * (a plain write, a small stream, the conditional create of {@code _metadata}) and
- * CreateMultipartUpload (overwriting or conditional); and never on UploadPart or
- * CompleteMultipartUpload, where S3 refuses SSE-S3 and SSE-KMS headers. The server's {@link
- * io.flinkrecovery.testing.RequestRecorder} sees the headers as they came over the wire.
+ * CreateMultipartUpload (overwriting, conditional, or the recoverable writer's); and never on
+ * UploadPart or CompleteMultipartUpload, where S3 refuses SSE-S3 and SSE-KMS headers. The server's
+ * {@link io.flinkrecovery.testing.RequestRecorder} sees the headers as they came over the wire.
  *
  * <p>S3Proxy's filesystem store answers every SSE header with 501 NotImplemented; the embedded
  * server's blob store accepts them as S3 does (S3Proxy still checks that a KMS key id comes only
@@ -155,6 +156,10 @@ class S3ServerSideEncryptionTest {
         try (ObjectOutputStream out = store.create(at("chk-2/_metadata"), WriteMode.CREATE_NEW)) {
             out.write(large);
         }
+        // The recoverable writer's upload, driven part by part.
+        String uploadId = store.startMultipartUpload(at("part-0"), "write-id");
+        UploadedPart part = store.uploadPart(at("part-0"), uploadId, 1, small, small.length);
+        store.completeMultipartUpload(at("part-0"), uploadId, List.of(part));
         assertThat(readAll(store.open(at("multipart")))).isEqualTo(large);
         S3.requests().stop();
 
@@ -168,9 +173,9 @@ class S3ServerSideEncryptionTest {
                                         RecordedRequest::kind, Collectors.counting()));
         assertThat(counts)
                 .containsEntry(Kind.PUT_OBJECT, 3L)
-                .containsEntry(Kind.CREATE_MULTIPART, 2L)
-                .containsEntry(Kind.UPLOAD_PART, 4L)
-                .containsEntry(Kind.COMPLETE_MULTIPART, 2L);
+                .containsEntry(Kind.CREATE_MULTIPART, 3L)
+                .containsEntry(Kind.UPLOAD_PART, 5L)
+                .containsEntry(Kind.COMPLETE_MULTIPART, 3L);
         assertThat(
                         requests.stream()
                                 .filter(r -> r.kind() == Kind.PUT_OBJECT)

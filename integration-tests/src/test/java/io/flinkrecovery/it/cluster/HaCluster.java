@@ -7,6 +7,7 @@ import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -172,6 +173,11 @@ final class HaCluster
         return taskManager;
     }
 
+    /** The ZooKeeper server of the run, to kill or stop and start again. */
+    ZooKeeperProcess zooKeeper() {
+        return zooKeeper;
+    }
+
     /** The JobManagers started and not killed, in the order they started. */
     List<JobManager> jobManagers() {
         return jobManagers.values().stream().filter(jm -> jm.process().isAlive()).toList();
@@ -217,13 +223,27 @@ final class HaCluster
      * ZooKeeper.
      */
     JobID submit(Path jobJar, String mainClass, List<String> args) throws Exception {
+        return submit(jobJar, mainClass, args, Map.of());
+    }
+
+    /**
+     * Submits as {@link #submit(Path, String, List)} does, with {@code jobConfig} on top of the
+     * cluster's configuration, as {@code flink run -D key=value} passes it to the job; an {@code
+     * execution.state-recovery.path} in it becomes the job's restore path, as {@code flink run -s}
+     * sets it.
+     */
+    JobID submit(Path jobJar, String mainClass, List<String> args, Map<String, String> jobConfig)
+            throws Exception {
         Configuration config = clientConfig();
+        config.addAll(Configuration.fromMap(jobConfig));
         PackagedProgram program =
                 PackagedProgram.newBuilder()
                         .setJarFile(jobJar.toFile())
                         .setEntryPointClassName(mainClass)
                         .setArguments(args.toArray(String[]::new))
                         .setConfiguration(config)
+                        .setSavepointRestoreSettings(
+                                SavepointRestoreSettings.fromConfiguration(config))
                         .build();
         try {
             JobGraph graph = PackagedProgramUtils.createJobGraph(program, config, 1, false);

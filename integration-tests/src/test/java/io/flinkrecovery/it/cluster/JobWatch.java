@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import static org.awaitility.Awaitility.await;
 
@@ -62,16 +63,24 @@ final class JobWatch {
      * for that on a busy machine, waits for the next checkpoint, five times at most.
      */
     Kill killRightAfterACheckpoint(ManagedProcess process) {
+        return rightAfterACheckpoint("kill " + process, process::kill);
+    }
+
+    /**
+     * Runs {@code fault}, such as stopping processes, as {@link #killRightAfterACheckpoint} kills
+     * one; {@code fault} returns the moment it began.
+     */
+    Kill rightAfterACheckpoint(String description, Supplier<Instant> fault) {
         for (int attempt = 1; ; attempt++) {
             CompletedCheckpointStatistics newest = awaitNextCompleted();
             long sinceAck = System.currentTimeMillis() - newest.getLatestAckTimestamp();
             if (sinceAck < ClusterConfig.MIN_PAUSE_MILLIS / 2) {
-                return new Kill(newest, process.kill());
+                return new Kill(newest, fault.get());
             }
             if (attempt == 5) {
                 throw new IllegalStateException(
-                        "Saw each of 5 checkpoints complete too late to kill "
-                                + process
+                        "Saw each of 5 checkpoints complete too late to "
+                                + description
                                 + " before the next one; the last by "
                                 + sinceAck
                                 + " ms");

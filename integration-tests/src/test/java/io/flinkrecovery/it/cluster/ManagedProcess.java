@@ -10,11 +10,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A process a test started: its name, its pid, and the file its standard output and error go to. It
- * is stopped only by its pid, with SIGKILL, as {@code kill -9 <pid>} would.
+ * is stopped only by its pid: with SIGKILL, as {@code kill -9 <pid>} would, or with SIGTERM, as
+ * Flink's and ZooKeeper's stop scripts do.
  */
 final class ManagedProcess {
 
     private static final long KILL_TIMEOUT_SECONDS = 30;
+    private static final long STOP_TIMEOUT_SECONDS = 90;
 
     private final String name;
     private final Process process;
@@ -70,20 +72,33 @@ final class ManagedProcess {
     Instant kill() {
         Instant killed = Instant.now();
         process.destroyForcibly();
+        awaitExit("SIGKILL", KILL_TIMEOUT_SECONDS);
+        return killed;
+    }
+
+    /**
+     * Sends SIGTERM, as {@code kill <pid>} in Flink's {@code bin/stop-cluster.sh} does, and waits
+     * until the process has shut down. Returns the moment the signal was sent. A process that does
+     * not exit in time is left to {@link #kill()}.
+     */
+    Instant stop() {
+        Instant stopped = Instant.now();
+        process.destroy();
+        awaitExit("SIGTERM", STOP_TIMEOUT_SECONDS);
+        return stopped;
+    }
+
+    private void awaitExit(String signal, long timeoutSeconds) {
         try {
-            if (!process.waitFor(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(
-                        "Process "
-                                + this
-                                + " still runs "
-                                + KILL_TIMEOUT_SECONDS
-                                + " s after SIGKILL");
+                        "Process " + this + " still runs " + timeoutSeconds + " s after " + signal);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while killing " + this, e);
+            throw new IllegalStateException(
+                    "Interrupted while waiting for " + this + " to exit after " + signal, e);
         }
-        return killed;
     }
 
     /** The output so far, for error messages. */

@@ -33,7 +33,7 @@ record RecoveryTimes(
         return String.format(
                 Locale.ROOT,
                 "Recovery after %s: restored %.1f s, tasks running %.1f s, next checkpoint %.1f s"
-                        + " after the kill",
+                        + " after it",
                 scenario,
                 restored.toMillis() / 1000.0,
                 tasksUp.toMillis() / 1000.0,

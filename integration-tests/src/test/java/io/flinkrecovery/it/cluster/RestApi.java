@@ -2,6 +2,7 @@ package io.flinkrecovery.it.cluster;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
+import org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics;
 import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import org.apache.flink.runtime.rest.util.RestMapperUtils;
@@ -43,6 +44,11 @@ final class RestApi {
     /** {@code GET /jobs/<id>/checkpoints}: counts, the latest checkpoints, and the history. */
     CheckpointingStatistics checkpoints(JobID job) throws IOException, InterruptedException {
         return get("/jobs/" + job + "/checkpoints", CheckpointingStatistics.class);
+    }
+
+    /** {@code GET /jobs/<id>/exceptions}: the failures of the job, newest first. */
+    JobExceptionsInfoWithHistory exceptions(JobID job) throws IOException, InterruptedException {
+        return get("/jobs/" + job + "/exceptions", JobExceptionsInfoWithHistory.class);
     }
 
     /** The body of {@code GET <path>}, as the web UI would receive it. */

@@ -2,7 +2,6 @@ package io.flinkrecovery.it.cluster;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics;
 
 import io.flinkrecovery.it.AllStatesClusterJob;
@@ -13,22 +12,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A job on a cluster of real processes survives {@code kill -9} of the leading JobManager and of a
  * TaskManager: ZooKeeper HA, two JobManagers, a TaskManager, and our backend and storage on the S3
- * server, each in its own JVM. The job restores exactly the newest checkpoint completed before the
- * kill, and its final results equal {@code AllStatesModel}'s, computed without Flink.
+ * server, each in its own JVM; the leader's kill also with RocksDB's incremental checkpoints on our
+ * storage. The job restores exactly the newest checkpoint completed before the kill, and its final
+ * results equal {@code AllStatesModel}'s, computed without Flink.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ZooKeeperHaFailoverITCase {
@@ -63,30 +67,10 @@ class ZooKeeperHaFailoverITCase {
     @Order(1)
     void standbyJobManagerRestoresTheNewestCheckpointAfterTheLeaderIsKilled() throws Exception {
         Path output = CLUSTER.runDir().resolve("output/leader-killed");
-        JobID job = submit(output);
-        HaCluster.JobManager leader = CLUSTER.leader();
-        HaCluster.JobManager standby =
-                CLUSTER.jobManagers().stream().filter(jm -> jm != leader).findFirst().orElseThrow();
-        JobWatch beforeKill = new JobWatch(leader.rest(), job);
-        beforeKill.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
-
-        JobWatch.Kill kill = beforeKill.killRightAfterACheckpoint(leader.process());
-        Instant killed = kill.at();
-
-        JobWatch afterKill = new JobWatch(standby.rest(), job);
-        RestoredCheckpointStatistics restored = afterKill.awaitRestoredSince(killed);
-        Instant tasksUp = afterKill.awaitTasksUp();
-        CompletedCheckpointStatistics next = afterKill.awaitCompleted(restored.getId() + 1);
-        RecoveryTimes times =
-                RecoveryTimes.of(
-                        "kill -9 of the leading JobManager", killed, restored, tasksUp, next);
-        System.out.println(times);
-        afterKill.awaitStatus(JobStatus.FINISHED);
-        // The next test needs a standby again.
+        killLeaderAndFinish("kill -9 of the leading JobManager", submit(output, Map.of()));
+        // The next tests need a standby again.
         CLUSTER.startJobManager();
 
-        assertThat(CLUSTER.leader().name()).isEqualTo(standby.name());
-        assertRestoredNewest(restored, kill, job);
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
     }
 
@@ -94,23 +78,50 @@ class ZooKeeperHaFailoverITCase {
     @Order(2)
     void jobRestoresTheNewestCheckpointOnANewTaskManagerAfterOneIsKilled() throws Exception {
         Path output = CLUSTER.runDir().resolve("output/taskmanager-killed");
-        JobID job = submit(output);
+        JobID job = submit(output, Map.of());
         JobWatch watch = new JobWatch(CLUSTER.leader().rest(), job);
         watch.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
 
         JobWatch.Kill kill = watch.killRightAfterACheckpoint(CLUSTER.taskManagers().get(0));
-        Instant killed = kill.at();
         CLUSTER.startTaskManager();
 
-        RestoredCheckpointStatistics restored = watch.awaitRestoredSince(killed);
-        Instant tasksUp = watch.awaitTasksUp();
-        CompletedCheckpointStatistics next = watch.awaitCompleted(restored.getId() + 1);
-        RecoveryTimes times =
-                RecoveryTimes.of("kill -9 of a TaskManager", killed, restored, tasksUp, next);
-        System.out.println(times);
+        RestoredCheckpointStatistics restored =
+                RestoredCheckpoints.awaitRecovery("kill -9 of a TaskManager", watch, kill.at());
         watch.awaitStatus(JobStatus.FINISHED);
 
-        assertRestoredNewest(restored, kill, job);
+        RestoredCheckpoints.assertNewestBefore(restored, kill, job);
+        assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
+    }
+
+    /**
+     * The same failover with RocksDB's incremental checkpoints on our S3 storage, as a job that
+     * sets {@code state.backend.type: rocksdb} and {@code execution.checkpointing.incremental:
+     * true}.
+     */
+    @Test
+    @Order(3)
+    void standbyRestoresTheNewestRocksDbIncrementalCheckpointAfterTheLeaderIsKilled()
+            throws Exception {
+        Path output = CLUSTER.runDir().resolve("output/leader-killed-rocksdb");
+        JobID job =
+                submit(
+                        output,
+                        Map.of(
+                                "state.backend.type", "rocksdb",
+                                "execution.checkpointing.incremental", "true"));
+        RestApi newLeader = killLeaderAndFinish("kill -9 of the leading JobManager (RocksDB)", job);
+
+        assertThat(newLeader.raw("/jobs/" + job + "/checkpoints/config"))
+                .contains("\"state_backend\":\"EmbeddedRocksDBStateBackend\"")
+                .contains("\"checkpoint_storage\":\"S3CheckpointStorage\"");
+        assertThat(newLeader.checkpoints(job).getHistory())
+                .as(
+                        "checkpoints after the restore upload less than the state: they are incremental")
+                .anySatisfy(
+                        checkpoint ->
+                                assertThat(checkpoint.getCheckpointedSize())
+                                        .isPositive()
+                                        .isLessThan(checkpoint.getStateSize()));
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
     }
 
@@ -120,20 +131,11 @@ class ZooKeeperHaFailoverITCase {
      * S3 server), nor in the REST responses an operator's browser receives.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void theSecretKeyAppearsInNoLogAndNoRestResponse() throws Exception {
         String secret = CLUSTER.clientConfig().getString("s3.secret-key", null);
         assertThat(secret).as("the cluster's s3.secret-key").isNotBlank();
-        List<Path> logs;
-        try (Stream<Path> files = Files.walk(CLUSTER.runDir())) {
-            logs =
-                    files.filter(Files::isRegularFile)
-                            .filter(
-                                    f ->
-                                            f.toString().endsWith(".log")
-                                                    || f.toString().endsWith(".out"))
-                            .toList();
-        }
+        List<Path> logs = logFiles(CLUSTER.runDir());
         assertThat(logs).as("log files of the run").hasSizeGreaterThanOrEqualTo(6);
         for (Path log : logs) {
             assertThat(Files.readString(log)).as("%s", log).doesNotContain(secret);
@@ -154,34 +156,75 @@ class ZooKeeperHaFailoverITCase {
         }
     }
 
-    private static JobID submit(Path output) throws Exception {
+    /**
+     * The {@code .log} and {@code .out} files under {@code dir}, which the cluster changes while it
+     * is walked: a finished job's checkpoints and temporary files vanish meanwhile.
+     */
+    private static List<Path> logFiles(Path dir) throws IOException {
+        List<Path> logs = new ArrayList<>();
+        Files.walkFileTree(
+                dir,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                        String name = file.getFileName().toString();
+                        if (attributes.isRegularFile()
+                                && (name.endsWith(".log") || name.endsWith(".out"))) {
+                            logs.add(file);
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e)
+                            throws IOException {
+                        return skipIfDeleted(e);
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path directory, IOException e)
+                            throws IOException {
+                        return e == null ? FileVisitResult.CONTINUE : skipIfDeleted(e);
+                    }
+                });
+        return logs;
+    }
+
+    private static FileVisitResult skipIfDeleted(IOException e) throws IOException {
+        if (e instanceof NoSuchFileException || e.getCause() instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+        }
+        throw e;
+    }
+
+    private static JobID submit(Path output, Map<String, String> jobConfig) throws Exception {
         return CLUSTER.submit(
                 jobJar,
                 AllStatesClusterJob.class.getName(),
-                AllStatesClusterJob.args(EVENTS, KEYS, EVENTS_PER_CHECKPOINT, PARALLELISM, output));
+                AllStatesClusterJob.args(EVENTS, KEYS, EVENTS_PER_CHECKPOINT, PARALLELISM, output),
+                jobConfig);
     }
 
     /**
-     * The restore used the checkpoint that completed last before the kill: the kill came within the
-     * minimum pause after it, so no later checkpoint could complete, and none that had not
-     * completed was used.
+     * Kills the leader right after a checkpoint of {@code job}, waits until the standby restored
+     * the newest checkpoint and the job finished, and prints the recovery times. Returns the REST
+     * API of the new leader.
      */
-    private static void assertRestoredNewest(
-            RestoredCheckpointStatistics restored, JobWatch.Kill kill, JobID job) {
-        CompletedCheckpointStatistics newest = kill.newest();
-        assertThat(kill.at().toEpochMilli() - newest.getLatestAckTimestamp())
-                .as("kill within the minimum pause after checkpoint %d", newest.getId())
-                .isLessThan(ClusterConfig.MIN_PAUSE_MILLIS);
-        assertThat(restored.getId()).as("restored checkpoint").isEqualTo(newest.getId());
-        assertThat(restored.isSavepoint()).isFalse();
-        assertThat(restored.getExternalPath())
-                .isEqualTo(newest.getExternalPath())
-                .isEqualTo(
-                        "s3://"
-                                + HaCluster.BUCKET
-                                + "/checkpoints/"
-                                + job
-                                + "/chk-"
-                                + newest.getId());
+    private static RestApi killLeaderAndFinish(String scenario, JobID job) {
+        HaCluster.JobManager leader = CLUSTER.leader();
+        HaCluster.JobManager standby =
+                CLUSTER.jobManagers().stream().filter(jm -> jm != leader).findFirst().orElseThrow();
+        JobWatch beforeKill = new JobWatch(leader.rest(), job);
+        beforeKill.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
+        JobWatch.Kill kill = beforeKill.killRightAfterACheckpoint(leader.process());
+
+        JobWatch afterKill = new JobWatch(standby.rest(), job);
+        RestoredCheckpointStatistics restored =
+                RestoredCheckpoints.awaitRecovery(scenario, afterKill, kill.at());
+        afterKill.awaitStatus(JobStatus.FINISHED);
+
+        assertThat(CLUSTER.leader().name()).isEqualTo(standby.name());
+        RestoredCheckpoints.assertNewestBefore(restored, kill, job);
+        return standby.rest();
     }
 }
