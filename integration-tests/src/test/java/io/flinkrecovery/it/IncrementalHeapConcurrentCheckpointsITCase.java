@@ -50,7 +50,7 @@ import static org.assertj.core.api.Assertions.tuple;
  */
 class IncrementalHeapConcurrentCheckpointsITCase {
 
-    private static final int CHECKPOINTS_PER_RUN = 150;
+    private static final int CHECKPOINTS_PER_RUN = 100;
 
     @RegisterExtension
     @Order(1)

@@ -81,7 +81,7 @@ class S3FaultsClusterITCase {
     @Test
     @Order(1)
     void jobKeepsCheckpointingWhileFivePercentOfRequestsFail() throws Exception {
-        long events = 60 * EVENTS_PER_CHECKPOINT;
+        long events = 30 * EVENTS_PER_CHECKPOINT;
         Path output = CLUSTER.runDir().resolve("output/request-failures");
         JobID job = submit(output, events);
         RestApi rest = CLUSTER.leader().rest();
@@ -134,7 +134,7 @@ class S3FaultsClusterITCase {
     @Order(2)
     void checkpointsFailWithinTheToleranceWhileS3IsUnreachableAndCompleteWhenItReturns()
             throws Exception {
-        long events = 30 * EVENTS_PER_CHECKPOINT;
+        long events = 20 * EVENTS_PER_CHECKPOINT;
         Path output = CLUSTER.runDir().resolve("output/unreachable");
         JobID job = submit(output, events);
         RestApi rest = CLUSTER.leader().rest();
@@ -196,7 +196,7 @@ class S3FaultsClusterITCase {
     @Order(3)
     void killingTheLeaderDuringAnUploadNeverRestoresOrReferencesTheHalfWrittenCheckpoint()
             throws Exception {
-        long events = 30 * EVENTS_PER_CHECKPOINT;
+        long events = 20 * EVENTS_PER_CHECKPOINT;
         Path output = CLUSTER.runDir().resolve("output/killed-mid-upload");
         JobID job = submit(output, events);
         HaCluster.JobManager leader = CLUSTER.leader();

@@ -39,7 +39,7 @@ class ZooKeeperHaFailoverITCase {
 
     @RegisterExtension static final HaCluster CLUSTER = new HaCluster(2, 1);
 
-    private static final long EVENTS = 3_000;
+    private static final long EVENTS = 1_800;
     private static final int KEYS = 48;
     private static final int EVENTS_PER_CHECKPOINT = 150;
     private static final int PARALLELISM = 2;
