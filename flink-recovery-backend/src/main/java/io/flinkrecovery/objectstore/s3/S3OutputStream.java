@@ -2,17 +2,16 @@ package io.flinkrecovery.objectstore.s3;
 
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectOutputStream;
+import io.flinkrecovery.objectstore.UploadedPart;
 import io.flinkrecovery.objectstore.WriteMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -186,24 +185,10 @@ final class S3OutputStream extends ObjectOutputStream {
 
     private CompletedPart uploadPart(int partNumber, byte[] data, int length) {
         try {
-            String etag =
-                    store.client()
-                            .uploadPart(
-                                    b ->
-                                            b.bucket(location.bucket())
-                                                    .key(location.key())
-                                                    .uploadId(uploadId)
-                                                    .partNumber(partNumber)
-                                                    .contentLength((long) length),
-                                    RequestBody.fromContentProvider(
-                                            () -> new ByteArrayInputStream(data, 0, length),
-                                            length,
-                                            "application/octet-stream"))
-                            .eTag();
-            return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
-        } catch (SdkException e) {
-            throw new CompletionException(
-                    store.translate("upload part " + partNumber + " of", location, e));
+            UploadedPart part = store.uploadPart(location, uploadId, partNumber, data, length);
+            return CompletedPart.builder().partNumber(partNumber).eTag(part.etag()).build();
+        } catch (IOException e) {
+            throw new CompletionException(e);
         }
     }
 
