@@ -281,7 +281,7 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
         return heap.numKeyValueStateEntries();
     }
 
-    @Override
+    /** Flink 2.x's {@code KeyedStateBackend#getBackendTypeIdentifier}; unused by Flink 1.20. */
     public String getBackendTypeIdentifier() {
         return "incremental-heap";
     }

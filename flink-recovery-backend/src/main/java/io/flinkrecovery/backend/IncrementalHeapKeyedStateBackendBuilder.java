@@ -13,11 +13,8 @@ import org.apache.flink.runtime.state.StateBackend.KeyedStateBackendParameters;
 import org.apache.flink.runtime.state.StateSerializerProvider;
 import org.apache.flink.runtime.state.StreamCompressionDecorator;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
-import org.apache.flink.runtime.state.heap.HeapKeyedStateBackendBuilder;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueSetFactory;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
-import org.apache.flink.runtime.state.metrics.LatencyTrackingStateConfig;
-import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
 import org.apache.flink.util.StateMigrationException;
 
 import io.flinkrecovery.backend.restore.HeapStateRegistrar;
@@ -29,6 +26,7 @@ import io.flinkrecovery.backend.snapshot.Manifest;
 import io.flinkrecovery.backend.snapshot.SnapshotHistory;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
+import io.flinkrecovery.compat.HeapStateMetrics;
 import io.flinkrecovery.objectstore.RequestMetrics;
 import io.flinkrecovery.objectstore.s3.S3ObjectStores;
 import org.slf4j.Logger;
@@ -52,20 +50,17 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
 
     private final KeyedStateBackendParameters<K> parameters;
     private final BackendSettings settings;
-    private final LatencyTrackingStateConfig latencyTrackingConfig;
-    private final SizeTrackingStateConfig sizeTrackingConfig;
+    private final HeapStateMetrics stateMetrics;
     private final StreamCompressionDecorator compressionDecorator;
 
     IncrementalHeapKeyedStateBackendBuilder(
             KeyedStateBackendParameters<K> parameters,
             BackendSettings settings,
-            LatencyTrackingStateConfig latencyTrackingConfig,
-            SizeTrackingStateConfig sizeTrackingConfig,
+            HeapStateMetrics stateMetrics,
             StreamCompressionDecorator compressionDecorator) {
         this.parameters = parameters;
         this.settings = settings;
-        this.latencyTrackingConfig = latencyTrackingConfig;
-        this.sizeTrackingConfig = sizeTrackingConfig;
+        this.stateMetrics = stateMetrics;
         this.compressionDecorator = compressionDecorator;
     }
 
@@ -114,28 +109,18 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
         }
 
         HeapKeyedStateBackend<K> heap =
-                new HeapKeyedStateBackendBuilder<>(
-                                parameters.getKvStateRegistry(),
+                stateMetrics
+                        .heapBuilder(
+                                parameters,
                                 keySerializer,
                                 classLoader,
-                                parameters.getNumberOfKeyGroups(),
                                 range,
-                                parameters.getEnv().getExecutionConfig(),
-                                parameters.getTtlTimeProvider(),
-                                latencyTrackingConfig,
-                                sizeTrackingConfig,
                                 flinkHandles,
                                 compressionDecorator,
-                                parameters
-                                        .getEnv()
-                                        .getTaskStateManager()
-                                        .createLocalRecoveryConfig(),
                                 new HeapPriorityQueueSetFactory(
                                         range,
                                         parameters.getNumberOfKeyGroups(),
-                                        PRIORITY_QUEUE_INITIAL_CAPACITY),
-                                true,
-                                parameters.getCancelStreamRegistry())
+                                        PRIORITY_QUEUE_INITIAL_CAPACITY))
                         .build();
 
         TrackedStates<K> states = new TrackedStates<>(range, parameters.getNumberOfKeyGroups());

@@ -10,6 +10,8 @@ import org.apache.flink.runtime.state.ConfigurableStateBackend;
 import org.apache.flink.runtime.state.DefaultOperatorStateBackendBuilder;
 import org.apache.flink.runtime.state.OperatorStateBackend;
 
+import io.flinkrecovery.compat.HeapStateMetrics;
+
 import java.io.IOException;
 
 /**
@@ -23,16 +25,17 @@ public class IncrementalHeapStateBackend extends AbstractStateBackend
     private static final long serialVersionUID = 1L;
 
     private final BackendSettings settings;
+    private final HeapStateMetrics stateMetrics;
 
     public IncrementalHeapStateBackend() {
         this.settings = BackendSettings.defaults();
+        this.stateMetrics = new HeapStateMetrics();
     }
 
     private IncrementalHeapStateBackend(
             IncrementalHeapStateBackend original, ReadableConfig config) {
-        this.latencyTrackingConfigBuilder = original.latencyTrackingConfigBuilder.configure(config);
-        this.sizeTrackingConfigBuilder = original.sizeTrackingConfigBuilder.configure(config);
         this.settings = BackendSettings.fromConfig(config);
+        this.stateMetrics = original.stateMetrics.configure(config);
     }
 
     @Override
@@ -63,12 +66,7 @@ public class IncrementalHeapStateBackend extends AbstractStateBackend
         return new IncrementalHeapKeyedStateBackendBuilder<>(
                         parameters,
                         settings,
-                        latencyTrackingConfigBuilder
-                                .setMetricGroup(parameters.getMetricGroup())
-                                .build(),
-                        sizeTrackingConfigBuilder
-                                .setMetricGroup(parameters.getMetricGroup())
-                                .build(),
+                        stateMetrics,
                         getCompressionDecorator(parameters.getEnv().getExecutionConfig()))
                 .build();
     }

@@ -5,6 +5,7 @@ import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.FileSystemKind;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.fs.RecoverableWriter;
 
@@ -335,6 +336,11 @@ public final class S3FileSystem extends FileSystem {
     @Override
     public boolean isDistributedFS() {
         return true;
+    }
+
+    /** Flink 1.20's {@code FileSystem#getKind}, which Flink 2.x removed. */
+    public FileSystemKind getKind() {
+        return FileSystemKind.OBJECT_STORE;
     }
 
     private ObjectLocation locationOf(Path path) {

@@ -34,7 +34,7 @@ public final class S3FileSystemFactory implements FileSystemFactory {
         this.config = config;
     }
 
-    @Override
+    /** Flink 2.x picks among factories of one scheme by this; Flink 1.20 has no priority. */
     public int getPriority() {
         return DEFAULT_PRIORITY;
     }

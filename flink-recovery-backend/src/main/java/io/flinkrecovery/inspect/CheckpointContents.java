@@ -4,8 +4,6 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
-import org.apache.flink.runtime.state.AbstractChannelStateHandle;
-import org.apache.flink.runtime.state.AbstractMergedChannelStateHandle;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupRange;
@@ -18,6 +16,8 @@ import org.apache.flink.runtime.state.filemerging.SegmentFileStateHandle;
 import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 import org.apache.flink.runtime.state.memory.ByteStreamStateHandle;
 
+import io.flinkrecovery.compat.ChannelStates;
+import io.flinkrecovery.compat.OperatorNames;
 import io.flinkrecovery.objectstore.ObjectLocation;
 
 import java.util.ArrayList;
@@ -77,14 +77,8 @@ final class CheckpointContents {
         return Collections.unmodifiableMap(incrementalHandles);
     }
 
-    static String nameOf(OperatorState operator) {
-        return operator.getOperatorUid()
-                .or(operator::getOperatorName)
-                .orElse(operator.getOperatorID().toHexString());
-    }
-
     private void walk(OperatorState operator) {
-        String name = nameOf(operator);
+        String name = OperatorNames.of(operator);
         if (operator.getCoordinatorState() != null) {
             stream(operator.getCoordinatorState(), new HandleOwner(name, -1));
         }
@@ -109,9 +103,13 @@ final class CheckpointContents {
             for (OperatorStateHandle handle : state.getRawOperatorState()) {
                 stream(handle.getDelegateStateHandle(), owner);
             }
-            channels(state.getInputChannelState(), owner);
-            channels(state.getUpstreamOutputBufferState(), owner);
-            channels(state.getResultSubpartitionState(), owner);
+            for (StateObject channel : ChannelStates.streams(state)) {
+                if (channel instanceof StreamStateHandle) {
+                    stream((StreamStateHandle) channel, owner);
+                } else {
+                    unknown(channel, owner);
+                }
+            }
         }
         if (!ranges.isEmpty()) {
             keyGroups.put(name, ranges);
@@ -134,18 +132,6 @@ final class CheckpointContents {
             }
         } else {
             unknown(handle, owner);
-        }
-    }
-
-    private void channels(Iterable<? extends StateObject> handles, HandleOwner owner) {
-        for (StateObject handle : handles) {
-            if (handle instanceof AbstractChannelStateHandle) {
-                stream(((AbstractChannelStateHandle<?>) handle).getDelegate(), owner);
-            } else if (handle instanceof AbstractMergedChannelStateHandle) {
-                stream(((AbstractMergedChannelStateHandle<?, ?>) handle).getDelegate(), owner);
-            } else {
-                unknown(handle, owner);
-            }
         }
     }
 

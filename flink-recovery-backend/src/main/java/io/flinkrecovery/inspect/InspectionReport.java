@@ -1,12 +1,16 @@
 package io.flinkrecovery.inspect;
 
+import javax.annotation.Nullable;
+
 import java.util.List;
+import java.util.Optional;
 
 /** What validating one checkpoint or savepoint found. Valid means: no finding is an error. */
 public final class InspectionReport {
 
     private final String pointer;
     private final long checkpointId;
+    @Nullable private final MetadataVersion metadataVersion;
     private final int objectsChecked;
     private final long referencedBytes;
     private final long inlinedBytes;
@@ -15,12 +19,14 @@ public final class InspectionReport {
     InspectionReport(
             String pointer,
             long checkpointId,
+            @Nullable MetadataVersion metadataVersion,
             int objectsChecked,
             long referencedBytes,
             long inlinedBytes,
             List<Finding> findings) {
         this.pointer = pointer;
         this.checkpointId = checkpointId;
+        this.metadataVersion = metadataVersion;
         this.objectsChecked = objectsChecked;
         this.referencedBytes = referencedBytes;
         this.inlinedBytes = inlinedBytes;
@@ -35,6 +41,11 @@ public final class InspectionReport {
     /** The id in {@code _metadata}, or -1 if it could not be read. */
     public long checkpointId() {
         return checkpointId;
+    }
+
+    /** The format of {@code _metadata} and the Flink line that wrote it, if it could be read. */
+    public Optional<MetadataVersion> metadataVersion() {
+        return Optional.ofNullable(metadataVersion);
     }
 
     public int objectsChecked() {
@@ -71,6 +82,7 @@ public final class InspectionReport {
         return pointer
                 + (isValid() ? ": valid" : ": INVALID")
                 + " ("
+                + (metadataVersion == null ? "" : metadataVersion + ", ")
                 + objectsChecked
                 + " objects, "
                 + referencedBytes

@@ -28,12 +28,36 @@ public final class MetadataLoader {
         return location.child(METADATA);
     }
 
-    static CheckpointMetadata load(
-            ObjectStore store, ObjectLocation metadata, ClassLoader classLoader)
+    /**
+     * Reads {@code metadata} with Flink's loader, after its header: a version the Flink on the
+     * class path cannot read fails with a message that says which Flink line wrote it.
+     */
+    static Loaded load(ObjectStore store, ObjectLocation metadata, ClassLoader classLoader)
             throws IOException {
         try (InputStream in = new BufferedInputStream(store.open(metadata), 64 * 1024)) {
-            return Checkpoints.loadCheckpointMetadata(
-                    new DataInputStream(in), classLoader, metadata.parent().toString());
+            DataInputStream data = new DataInputStream(in);
+            in.mark(Integer.BYTES * 2);
+            boolean flinkHeader = data.readInt() == Checkpoints.HEADER_MAGIC_NUMBER;
+            MetadataVersion version = new MetadataVersion(data.readInt());
+            in.reset();
+            if (flinkHeader && !version.readableHere()) {
+                throw new IOException(version.unreadableHere(metadata));
+            }
+            CheckpointMetadata loaded =
+                    Checkpoints.loadCheckpointMetadata(
+                            data, classLoader, metadata.parent().toString());
+            return new Loaded(loaded, version);
+        }
+    }
+
+    /** A {@code _metadata} as Flink loaded it, with the format version of its header. */
+    static final class Loaded {
+        final CheckpointMetadata metadata;
+        final MetadataVersion version;
+
+        private Loaded(CheckpointMetadata metadata, MetadataVersion version) {
+            this.metadata = metadata;
+            this.version = version;
         }
     }
 }

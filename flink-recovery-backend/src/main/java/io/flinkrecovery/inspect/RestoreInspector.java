@@ -73,9 +73,9 @@ public final class RestoreInspector {
                                     + ": the checkpoint never completed, or its metadata was"
                                     + " deleted"));
         }
-        CheckpointMetadata metadata;
+        MetadataLoader.Loaded loaded;
         try {
-            metadata = MetadataLoader.load(store, metadataLocation, classLoader);
+            loaded = MetadataLoader.load(store, metadataLocation, classLoader);
         } catch (IOException | RuntimeException e) {
             if (e instanceof java.nio.file.AccessDeniedException) {
                 throw (IOException) e;
@@ -92,7 +92,7 @@ public final class RestoreInspector {
                                     + " bytes): "
                                     + e));
         }
-        CheckpointContents contents = CheckpointContents.of(metadata);
+        CheckpointContents contents = CheckpointContents.of(loaded.metadata);
         List<Finding> findings = new ArrayList<>(contents.findings());
         contents.keyGroups().values().forEach(op -> findings.addAll(KeyGroupCoverage.check(op)));
         // Manifests first: in deep mode their checksums read the segments, which the object
@@ -106,7 +106,8 @@ public final class RestoreInspector {
         long bytes = contents.objects().stream().mapToLong(ReferencedObject::expectedSize).sum();
         return new InspectionReport(
                 directory,
-                metadata.getCheckpointId(),
+                loaded.metadata.getCheckpointId(),
+                loaded.version,
                 contents.objects().size(),
                 bytes,
                 contents.inlinedBytes(),
@@ -123,8 +124,9 @@ public final class RestoreInspector {
                     "Invalid parallelism: " + parallelism + " (must be ≥ 1)");
         }
         ObjectLocation metadataLocation = MetadataLoader.metadataOf(pointer);
-        CheckpointMetadata metadata = MetadataLoader.load(store, metadataLocation, classLoader);
-        CheckpointContents contents = CheckpointContents.of(metadata);
+        CheckpointContents contents =
+                CheckpointContents.of(
+                        MetadataLoader.load(store, metadataLocation, classLoader).metadata);
         return new RestorePlan(
                 metadataLocation.parent().toString(),
                 parallelism,
@@ -281,7 +283,7 @@ public final class RestoreInspector {
         for (ObjectLocation metadata : metadataFiles) {
             CheckpointMetadata loaded;
             try {
-                loaded = MetadataLoader.load(store, metadata, classLoader);
+                loaded = MetadataLoader.load(store, metadata, classLoader).metadata;
             } catch (IOException | RuntimeException e) {
                 throw new IOException(
                         "Cannot read "
@@ -326,6 +328,6 @@ public final class RestoreInspector {
     }
 
     private static InspectionReport failed(String directory, Finding finding) {
-        return new InspectionReport(directory, -1, 0, 0, 0, List.of(finding));
+        return new InspectionReport(directory, -1, null, 0, 0, 0, List.of(finding));
     }
 }

@@ -1,7 +1,6 @@
 package io.flinkrecovery.fs;
 
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.core.fs.FileSystem;
@@ -11,7 +10,6 @@ import org.apache.flink.runtime.blob.BlobStoreService;
 import org.apache.flink.runtime.blob.BlobUtils;
 import org.apache.flink.runtime.blob.FileSystemBlobStore;
 import org.apache.flink.runtime.blob.PermanentBlobKey;
-import org.apache.flink.runtime.highavailability.FileSystemApplicationResultStore;
 import org.apache.flink.runtime.highavailability.FileSystemJobResultStore;
 import org.apache.flink.runtime.highavailability.JobResultEntry;
 import org.apache.flink.runtime.highavailability.JobResultStore;
@@ -23,6 +21,7 @@ import org.apache.flink.runtime.util.ZooKeeperUtils;
 import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.concurrent.Executors;
 
+import io.flinkrecovery.compat.FailedJobResults;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
@@ -88,11 +87,6 @@ class HaStorageOnS3Test {
     @Test
     void resultStoresStartOnAFreshHaDirectory() throws IOException {
         assertThat(jobResultStore().getDirtyResults()).isEmpty();
-        assertThat(
-                        FileSystemApplicationResultStore.fromConfiguration(
-                                        config, Executors.directExecutor())
-                                .getDirtyResults())
-                .isEmpty();
         assertThat(objectsBelow(storageDir)).isEmpty();
     }
 
@@ -101,10 +95,7 @@ class HaStorageOnS3Test {
         JobID job = new JobID();
         JobResultStore store = jobResultStore();
         store.getDirtyResults();
-        store.createDirtyResultAsync(
-                        new JobResultEntry(
-                                TestingJobResultStore.createJobResult(job, JobStatus.FAILED)))
-                .get();
+        store.createDirtyResultAsync(new JobResultEntry(FailedJobResults.of(job))).get();
         String dirtyEntry =
                 storageDir + "/job-result-store/" + CLUSTER_ID + "/" + job + "_DIRTY.json";
         assertThat(objectsBelow(storageDir)).containsExactly(dirtyEntry);
@@ -115,7 +106,7 @@ class HaStorageOnS3Test {
                 .satisfies(
                         result -> {
                             assertThat(result.getJobId()).isEqualTo(job);
-                            assertThat(result.getJobStatus()).contains(JobStatus.FAILED);
+                            assertThat(FailedJobResults.isFailed(result)).isTrue();
                         });
         assertThat(afterFailover.hasDirtyJobResultEntryAsync(job).get()).isTrue();
         assertThatThrownBy(

@@ -1,8 +1,9 @@
 package io.flinkrecovery.it;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ParameterTool;
 
+import io.flinkrecovery.examples.compat.JobParameters;
+import io.flinkrecovery.examples.compat.SubtaskSink;
 import io.flinkrecovery.examples.totals.Event;
 
 import java.io.IOException;
@@ -23,7 +24,7 @@ public final class AllStatesClusterJob {
     private AllStatesClusterJob() {}
 
     public static void main(String[] args) throws Exception {
-        ParameterTool params = ParameterTool.fromArgs(args);
+        JobParameters params = JobParameters.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(params.getInt("parallelism"));
         env.setMaxParallelism(AllStatesJob.MAX_PARALLELISM);
@@ -68,6 +69,8 @@ public final class AllStatesClusterJob {
                 AllStatesClusterJob.class,
                 AllStatesJob.class,
                 SummaryFileSink.class,
+                SubtaskSink.class,
+                JobParameters.class,
                 Summary.class,
                 Rule.class,
                 Event.class);

@@ -1,6 +1,7 @@
 package io.flinkrecovery.it;
 
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -23,7 +24,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
@@ -38,6 +38,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
+import io.flinkrecovery.examples.compat.SubtaskSink;
 import io.flinkrecovery.examples.totals.Event;
 
 import java.time.Duration;
@@ -165,10 +166,17 @@ final class AllStatesJob {
 
     /** Submits the job with the keyed operator and sink at {@code parallelism}. */
     JobID start(Configuration config, int parallelism) throws Exception {
+        return start(config, parallelism, new SummarySink(runId));
+    }
+
+    /**
+     * Submits the job as {@link #start(Configuration, int)} does, its summaries to {@code sink}.
+     */
+    JobID start(Configuration config, int parallelism, Sink<Summary> sink) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
-        addTo(env, new SummarySink(runId));
+        addTo(env, sink);
         return env.executeAsync(runId).getJobID();
     }
 
@@ -579,7 +587,7 @@ final class AllStatesJob {
      * ones per key and count. A replay after a restore must repeat the same summary; one that
      * differs is recorded as a conflict.
      */
-    static final class SummarySink implements Sink<Summary> {
+    static final class SummarySink extends SubtaskSink<Summary> {
 
         private static final long serialVersionUID = 1L;
 
@@ -590,7 +598,7 @@ final class AllStatesJob {
         }
 
         @Override
-        public SinkWriter<Summary> createWriter(WriterInitContext context) {
+        protected SinkWriter<Summary> createWriter(TaskInfo task) {
             Results results = Results.of(runId);
             return new SinkWriter<>() {
                 @Override

@@ -1,8 +1,9 @@
 package io.flinkrecovery.it;
 
-import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+import io.flinkrecovery.examples.compat.SubtaskSink;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
  * only if the replay repeats it exactly. A killed process may leave a last line unfinished; {@link
  * #read} skips it.
  */
-final class SummaryFileSink implements Sink<Summary> {
+final class SummaryFileSink extends SubtaskSink<Summary> {
 
     private static final long serialVersionUID = 1L;
 
@@ -35,15 +36,15 @@ final class SummaryFileSink implements Sink<Summary> {
     }
 
     @Override
-    public SinkWriter<Summary> createWriter(WriterInitContext context) throws IOException {
+    protected SinkWriter<Summary> createWriter(TaskInfo task) throws IOException {
         // A new file per writer: attempt numbers start again after a JobManager failover.
         Path file =
                 Path.of(
                         directory,
                         "summaries-"
-                                + context.getTaskInfo().getIndexOfThisSubtask()
+                                + task.getIndexOfThisSubtask()
                                 + "-"
-                                + context.getTaskInfo().getAttemptNumber()
+                                + task.getAttemptNumber()
                                 + "-"
                                 + UUID.randomUUID()
                                 + ".tsv");

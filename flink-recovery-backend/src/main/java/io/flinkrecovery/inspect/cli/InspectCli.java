@@ -277,6 +277,12 @@ public final class InspectCli {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("pointer", report.pointer());
         map.put("checkpointId", report.checkpointId());
+        report.metadataVersion()
+                .ifPresent(
+                        version -> {
+                            map.put("metadataVersion", version.number());
+                            map.put("writtenBy", version.writtenBy());
+                        });
         map.put("valid", report.isValid());
         map.put("objectsChecked", report.objectsChecked());
         map.put("referencedBytes", report.referencedBytes());

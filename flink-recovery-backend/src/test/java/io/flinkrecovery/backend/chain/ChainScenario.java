@@ -1,7 +1,6 @@
 package io.flinkrecovery.backend.chain;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointType;
@@ -317,13 +316,12 @@ final class ChainScenario {
             return;
         }
         SimulatedJobManager.Snapshot snapshot = candidates.get(random.nextInt(candidates.size()));
-        RecoveryClaimMode mode =
-                random.nextBoolean() ? RecoveryClaimMode.CLAIM : RecoveryClaimMode.NO_CLAIM;
+        boolean claim = random.nextBoolean();
         int parallelism = 1 + random.nextInt(3);
         for (Long id : jobManager.pendingIds()) {
             jobManager.abort(id);
         }
-        if (mode == RecoveryClaimMode.CLAIM) {
+        if (claim) {
             // The new job owns it now and deletes it when subsumed.
             savepoints.remove(snapshot);
         }
@@ -333,8 +331,14 @@ final class ChainScenario {
                         settings.retained,
                         parallelism,
                         snapshot,
-                        mode));
-        event("new job from " + snapshot + " in " + mode + " at parallelism " + parallelism);
+                        claim));
+        event(
+                "new job from "
+                        + snapshot
+                        + " in "
+                        + (claim ? "CLAIM" : "NO_CLAIM")
+                        + " at parallelism "
+                        + parallelism);
         restore(SimulatedJobManager.copyForRestore(snapshot), "new job");
     }
 

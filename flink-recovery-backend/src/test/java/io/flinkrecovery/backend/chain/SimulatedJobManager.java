@@ -1,7 +1,6 @@
 package io.flinkrecovery.backend.chain;
 
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.checkpoint.CheckpointProperties;
 import org.apache.flink.runtime.checkpoint.CheckpointRetentionPolicy;
@@ -16,13 +15,15 @@ import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyedStateHandle;
-import org.apache.flink.runtime.state.SharedStateRegistry;
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.runtime.state.testutils.TestCompletedCheckpointStorageLocation;
 import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.concurrent.Executors;
+
+import io.flinkrecovery.compat.ClaimModes;
+import io.flinkrecovery.compat.OperatorStates;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -98,12 +99,7 @@ final class SimulatedJobManager {
                 new FileSystemCheckpointStorage(new Path(dir.toURI()), 0, -1)
                         .createCheckpointStorage(jobId);
         storage.initializeBaseLocationsForCheckpoint();
-        this.store =
-                new StandaloneCompletedCheckpointStore(
-                        retained,
-                        SharedStateRegistry.DEFAULT_FACTORY,
-                        Executors.directExecutor(),
-                        RecoveryClaimMode.CLAIM);
+        this.store = ClaimModes.claimingStore(retained, Executors.directExecutor());
         this.parallelism = parallelism;
         this.nextId = nextId;
     }
@@ -115,11 +111,11 @@ final class SimulatedJobManager {
 
     /**
      * A new job started from {@code snapshot} of an earlier job, as {@code restoreSavepoint} does:
-     * its shared state is registered in {@code mode}, it enters the store, and checkpoint ids go on
-     * after it.
+     * its shared state is registered in CLAIM mode if {@code claim}, else NO_CLAIM, it enters the
+     * store, and checkpoint ids go on after it.
      */
     static SimulatedJobManager restoredFrom(
-            File dir, int retained, int parallelism, Snapshot snapshot, RecoveryClaimMode mode)
+            File dir, int retained, int parallelism, Snapshot snapshot, boolean claim)
             throws Exception {
         SimulatedJobManager jm =
                 new SimulatedJobManager(dir, retained, parallelism, snapshot.id + 1);
@@ -132,13 +128,13 @@ final class SimulatedJobManager {
         CompletedCheckpoint checkpoint =
                 jm.completedCheckpoint(
                         copy,
-                        mode == RecoveryClaimMode.NO_CLAIM
-                                ? CheckpointProperties.forUnclaimedSnapshot()
-                                : checkpointProperties());
-        checkpoint.registerSharedStatesAfterRestored(jm.store.getSharedStateRegistry(), mode);
+                        claim
+                                ? checkpointProperties()
+                                : CheckpointProperties.forUnclaimedSnapshot());
+        ClaimModes.registerRestored(checkpoint, jm.store.getSharedStateRegistry(), claim);
         jm.store.addCheckpointAndSubsumeOldestOne(checkpoint, jm.cleaner, () -> {});
         jm.completed.put(copy.id, copy);
-        jm.forceFullSnapshot = mode == RecoveryClaimMode.NO_CLAIM;
+        jm.forceFullSnapshot = !claim;
         return jm;
     }
 
@@ -272,12 +268,8 @@ final class SimulatedJobManager {
     private CompletedCheckpoint completedCheckpoint(
             Snapshot snapshot, CheckpointProperties properties) {
         OperatorState state =
-                new OperatorState(
-                        "twin",
-                        "twin",
-                        OPERATOR,
-                        snapshot.ours.size(),
-                        TwinBackends.MAX_PARALLELISM);
+                OperatorStates.named(
+                        "twin", OPERATOR, snapshot.ours.size(), TwinBackends.MAX_PARALLELISM);
         for (int i = 0; i < snapshot.ours.size(); i++) {
             state.putState(
                     i,

@@ -14,6 +14,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.util.SerializedThrowable;
 
+import io.flinkrecovery.examples.compat.JobSubmission;
 import io.flinkrecovery.examples.totals.RunningTotalsJob;
 
 import java.net.URL;
@@ -56,13 +57,11 @@ final class DemoJob {
         StreamGraph graph = env.getStreamGraph();
         // What a client's executor does: the job id and pipeline.classpaths travel in the graph.
         JobID id = new JobID();
-        graph.setJobId(id);
         List<URL> classpath = new ArrayList<>();
         for (String url : jobConfig.getOptional(PipelineOptions.CLASSPATHS).orElse(List.of())) {
             classpath.add(new URL(url));
         }
-        graph.setClasspath(classpath);
-        cluster.submitJob(graph).get();
+        JobSubmission.submit(cluster, graph, id, classpath);
         return new DemoJob(cluster, name, id);
     }
 

@@ -1,8 +1,9 @@
 package io.flinkrecovery.examples.totals;
 
-import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+import io.flinkrecovery.examples.compat.SubtaskSink;
 
 import java.util.Map;
 import java.util.SortedMap;
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * this JVM. Output replayed after a restore repeats counts already kept, so the result is
  * idempotent, and a lost or doubled state update shows in the final totals.
  */
-public final class CollectedTotals implements Sink<Total> {
+public final class CollectedTotals extends SubtaskSink<Total> {
 
     private static final long serialVersionUID = 1L;
 
@@ -44,7 +45,7 @@ public final class CollectedTotals implements Sink<Total> {
     }
 
     @Override
-    public SinkWriter<Total> createWriter(WriterInitContext context) {
+    protected SinkWriter<Total> createWriter(TaskInfo task) {
         return new Writer(runId);
     }
 

@@ -6,8 +6,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics;
-import org.apache.flink.util.ParameterTool;
 
+import io.flinkrecovery.examples.compat.JobParameters;
 import io.flinkrecovery.inspect.InspectionReport;
 import io.flinkrecovery.inspect.RestoreInspector;
 import io.flinkrecovery.it.AllStatesClusterJob;
@@ -43,7 +43,7 @@ public final class ClusterDemo {
     private ClusterDemo() {}
 
     public static void main(String[] args) throws Exception {
-        ParameterTool options = ParameterTool.fromArgs(args);
+        JobParameters options = JobParameters.fromArgs(args);
         long events = options.getLong("events", 6_000);
         int keys = options.getInt("keys", 100);
         String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

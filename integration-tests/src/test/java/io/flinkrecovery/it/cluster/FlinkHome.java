@@ -1,5 +1,7 @@
 package io.flinkrecovery.it.cluster;
 
+import io.flinkrecovery.compat.FlinkConfFile;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,10 +14,11 @@ import java.util.stream.Stream;
 
 /**
  * A Flink home as the distribution lays it out: {@code lib/} (links to the jars {@code
- * cluster-home} assembled, our shaded jar among them), {@code conf/config.yaml}, {@code
- * conf/log4j.properties} and {@code log/}. It starts JobManagers and TaskManagers as {@code
- * bin/jobmanager.sh} and {@code bin/taskmanager.sh} do: each {@code java -classpath 'lib/*'} in its
- * own JVM, with the memory flags of {@link ResourceParams} and a log file of its own.
+ * cluster-home} assembled, our shaded jar among them), {@code conf/config.yaml} (Flink 1.20: {@code
+ * conf/flink-conf.yaml}), {@code conf/log4j.properties} and {@code log/}. It starts JobManagers and
+ * TaskManagers as {@code bin/jobmanager.sh} and {@code bin/taskmanager.sh} do: each {@code java
+ * -classpath 'lib/*'} in its own JVM, with the memory flags of {@link ResourceParams} and a log
+ * file of its own.
  */
 final class FlinkHome {
 
@@ -48,8 +51,8 @@ final class FlinkHome {
             }
         }
         Files.writeString(
-                home.resolve("conf/config.yaml"),
-                ConfigYaml.render(config),
+                home.resolve("conf").resolve(FlinkConfFile.NAME),
+                FlinkConfFile.render(config),
                 StandardCharsets.UTF_8);
         Resources.copy("log4j.properties", home.resolve("conf/log4j.properties"));
         return new FlinkHome(processes, home, Map.copyOf(config));

@@ -1,0 +1,18 @@
+package io.flinkrecovery.compat;
+
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+
+/**
+ * An operator's state in a checkpoint that tests build by hand. Flink 1.20 records neither name nor
+ * uid, so {@code name} is dropped.
+ */
+public final class OperatorStates {
+
+    private OperatorStates() {}
+
+    public static OperatorState named(
+            String name, OperatorID id, int parallelism, int maxParallelism) {
+        return new OperatorState(id, parallelism, maxParallelism);
+    }
+}
