@@ -255,7 +255,9 @@ class ZooKeeperHaFailoverITCase {
                         String.format(
                                 "%d multipart upload(s) never completed and %d tail object(s),",
                                 pending.size(), tails.size()))
-                .contains("removed");
+                .contains("removed")
+                .contains(pending.stream().map(PendingUpload::uploadId).toList())
+                .contains(tails.stream().map(o -> o.location().toString()).toList());
         assertThat(rows.pendingUploads()).as("pending uploads after leftovers").isEmpty();
         assertThat(rows.objects())
                 .as("objects after leftovers: the committed files")
