@@ -1,5 +1,6 @@
 package io.flinkrecovery.it;
 
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import io.flinkrecovery.examples.compat.JobParameters;
@@ -8,6 +9,7 @@ import io.flinkrecovery.examples.totals.Event;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,11 +17,15 @@ import java.util.List;
  * go to files ({@link SummaryFileSink}) in a directory the test reads after the job finished, and
  * {@link #mismatches} compares them with {@link AllStatesModel}.
  *
- * <p>Arguments: {@code --events N --keys K --events-per-checkpoint E --parallelism P --output DIR}.
- * The source emits {@code E} events per completed checkpoint, so the job runs for about {@code N /
- * E} checkpoints whatever the speed of the machine.
+ * <p>Arguments: {@code --events N --keys K --events-per-checkpoint E --parallelism P --output DIR
+ * [--rows s3://bucket/prefix]}. The source emits {@code E} events per completed checkpoint, so the
+ * job runs for about {@code N / E} checkpoints whatever the speed of the machine. With {@code
+ * --rows}, the job also writes each event as a row with Flink's {@code FileSink} ({@link
+ * EventRows}), rebalanced over {@code P} writers.
  */
 public final class AllStatesClusterJob {
+
+    static final String ROWS_UID = "event-rows";
 
     private AllStatesClusterJob() {}
 
@@ -28,13 +34,40 @@ public final class AllStatesClusterJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(params.getInt("parallelism"));
         env.setMaxParallelism(AllStatesJob.MAX_PARALLELISM);
-        AllStatesJob.of(
-                        "cluster",
-                        params.getLong("events"),
-                        params.getInt("keys"),
-                        params.getInt("events-per-checkpoint"))
-                .addTo(env, new SummaryFileSink(Path.of(params.getRequired("output"))));
+        DataStream<Event> events =
+                AllStatesJob.of(
+                                "cluster",
+                                params.getLong("events"),
+                                params.getInt("keys"),
+                                params.getInt("events-per-checkpoint"))
+                        .addTo(env, new SummaryFileSink(Path.of(params.getRequired("output"))));
+        String rows = params.get("rows");
+        if (rows != null) {
+            events.rebalance()
+                    .map(EventRows::row)
+                    .name("rows")
+                    .sinkTo(EventRows.sink(rows))
+                    .uid(ROWS_UID)
+                    .name("file-sink");
+        }
         env.execute("all-states");
+    }
+
+    /**
+     * The command line of {@link #main} that also writes every event as a row ({@link EventRows})
+     * with Flink's {@code FileSink} below {@code rows}, such as {@code s3://bucket/out}.
+     */
+    public static List<String> args(
+            long events,
+            int keys,
+            int eventsPerCheckpoint,
+            int parallelism,
+            Path output,
+            String rows) {
+        List<String> args =
+                new ArrayList<>(args(events, keys, eventsPerCheckpoint, parallelism, output));
+        args.addAll(List.of("--rows", rows));
+        return args;
     }
 
     /** The command line of {@link #main}. */
@@ -73,6 +106,7 @@ public final class AllStatesClusterJob {
                 JobParameters.class,
                 Summary.class,
                 Rule.class,
-                Event.class);
+                Event.class,
+                EventRows.class);
     }
 }

@@ -182,9 +182,10 @@ final class AllStatesJob {
 
     /**
      * Adds the job's operators to {@code env}, with its summaries going to {@code sink}: {@link
-     * SummarySink} in this JVM, or a sink that outlives the TaskManager's process.
+     * SummarySink} in this JVM, or a sink that outlives the TaskManager's process. Returns the
+     * input events, each once, for a second output.
      */
-    void addTo(StreamExecutionEnvironment env, Sink<Summary> sink) {
+    DataStream<Event> addTo(StreamExecutionEnvironment env, Sink<Summary> sink) {
         int numKeys = keys;
         DataGeneratorSource<Event> eventSource =
                 new DataGeneratorSource<>(
@@ -224,6 +225,7 @@ final class AllStatesJob {
                 .sinkTo(sink)
                 .uid(SINK_UID)
                 .name("summaries");
+        return input;
     }
 
     static long timestamp(long index) {

@@ -6,6 +6,7 @@ import org.apache.flink.client.program.PackagedProgramUtils;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
@@ -218,9 +219,10 @@ final class HaCluster
     }
 
     /**
-     * Submits the job of {@code jobJar} as {@code flink run} does: runs its main class client-side
-     * to build the JobGraph, then sends graph and jar to the leader over REST, found through
-     * ZooKeeper.
+     * Submits the job of {@code jobJar} as {@code flink run} does: initializes Flink's file systems
+     * with the cluster's {@code config.yaml} (a {@code FileSink} opens its {@code s3://} file
+     * system while the JobGraph is built), runs the job's main class client-side to build the
+     * JobGraph, then sends graph and jar to the leader over REST, found through ZooKeeper.
      */
     JobID submit(Path jobJar, String mainClass, List<String> args) throws Exception {
         return submit(jobJar, mainClass, args, Map.of());
@@ -234,6 +236,8 @@ final class HaCluster
      */
     JobID submit(Path jobJar, String mainClass, List<String> args, Map<String, String> jobConfig)
             throws Exception {
+        // As flink run's CliFrontend does, with the configuration file only.
+        FileSystem.initialize(clientConfig(), null);
         Configuration config = clientConfig();
         config.addAll(Configuration.fromMap(jobConfig));
         PackagedProgram program =
@@ -277,6 +281,11 @@ final class HaCluster
 
     /** The Flink client's configuration: the cluster's own {@code conf/config.yaml}. */
     Configuration clientConfig() {
-        return GlobalConfiguration.loadConfiguration(flink.dir().resolve("conf").toString());
+        return GlobalConfiguration.loadConfiguration(confDir().toString());
+    }
+
+    /** The directory of the cluster's {@code config.yaml}, as {@code $FLINK_HOME/conf}. */
+    Path confDir() {
+        return flink.dir().resolve("conf");
     }
 }

@@ -13,11 +13,16 @@ import java.util.Optional;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A {@code kill -9} of the leading JobManager while a checkpoint uploads: REST shows the checkpoint
- * in progress with some subtasks yet to acknowledge, and its directory already holds an object, so
- * the TaskManager is writing it and the JobManager has not written its {@code _metadata}.
+ * A {@code kill -9} of the leading JobManager, or of a TaskManager, while a checkpoint uploads:
+ * REST shows the checkpoint in progress with some subtasks yet to acknowledge, and its directory
+ * already holds an object, so a TaskManager is writing it and the JobManager has not written its
+ * {@code _metadata}.
  */
-record UploadKill(CompletedCheckpointStatistics newestCompleted, long inProgressId, Instant at) {
+record UploadKill(
+        String killed,
+        CompletedCheckpointStatistics newestCompleted,
+        long inProgressId,
+        Instant at) {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
 
@@ -27,17 +32,35 @@ record UploadKill(CompletedCheckpointStatistics newestCompleted, long inProgress
      */
     static UploadKill during(
             HaCluster.JobManager leader, JobID job, ClusterCheckpoints checkpoints) {
-        RestApi rest = leader.rest();
-        return await().alias("a checkpoint of " + job + " mid-upload, then the kill of " + leader)
+        return during("the leading JobManager", leader.process(), leader.rest(), job, checkpoints);
+    }
+
+    /**
+     * Waits, watching through {@code rest}, for a checkpoint of {@code job} to be mid-upload, then
+     * kills {@code process}, described as {@code killed}.
+     */
+    static UploadKill during(
+            String killed,
+            ManagedProcess process,
+            RestApi rest,
+            JobID job,
+            ClusterCheckpoints checkpoints) {
+        return await().alias("a checkpoint of " + job + " mid-upload, then the kill of " + process)
                 .atMost(TIMEOUT)
                 .pollInterval(Duration.ofMillis(50))
                 .ignoreExceptions()
-                .until(() -> killIfUploading(rest, job, checkpoints, leader), Optional::isPresent)
+                .until(
+                        () -> killIfUploading(rest, job, checkpoints, killed, process),
+                        Optional::isPresent)
                 .orElseThrow();
     }
 
     private static Optional<UploadKill> killIfUploading(
-            RestApi rest, JobID job, ClusterCheckpoints checkpoints, HaCluster.JobManager leader)
+            RestApi rest,
+            JobID job,
+            ClusterCheckpoints checkpoints,
+            String killed,
+            ManagedProcess process)
             throws Exception {
         CheckpointingStatistics stats = rest.checkpoints(job);
         CompletedCheckpointStatistics newest =
@@ -50,8 +73,8 @@ record UploadKill(CompletedCheckpointStatistics newestCompleted, long inProgress
                     && checkpoint.getId() > newest.getId()
                     && checkpoint.getNumAckSubtasks() < checkpoint.getNumSubtasks()
                     && !checkpoints.checkpointObjects(job, checkpoint.getId()).isEmpty()) {
-                Instant at = leader.process().kill();
-                return Optional.of(new UploadKill(newest, checkpoint.getId(), at));
+                Instant at = process.kill();
+                return Optional.of(new UploadKill(killed, newest, checkpoint.getId(), at));
             }
         }
         return Optional.empty();
@@ -59,7 +82,9 @@ record UploadKill(CompletedCheckpointStatistics newestCompleted, long inProgress
 
     @Override
     public String toString() {
-        return "Killed the leading JobManager at "
+        return "Killed "
+                + killed
+                + " at "
                 + at
                 + " while checkpoint "
                 + inProgressId

@@ -4,7 +4,12 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics;
 
+import io.flinkrecovery.examples.totals.Event;
+import io.flinkrecovery.inspect.cli.InspectCli;
 import io.flinkrecovery.it.AllStatesClusterJob;
+import io.flinkrecovery.it.EventRows;
+import io.flinkrecovery.objectstore.ObjectInfo;
+import io.flinkrecovery.objectstore.PendingUpload;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -12,16 +17,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A job on a cluster of real processes survives {@code kill -9} of the leading JobManager and of a
  * TaskManager: ZooKeeper HA, two JobManagers, a TaskManager, and our backend and storage on the S3
  * server, each in its own JVM; the leader's kill also with RocksDB's incremental checkpoints on our
- * storage. The job restores exactly the newest checkpoint completed before the kill, and its final
- * results equal {@code AllStatesModel}'s, computed without Flink.
+ * storage; and one job through three kills, whose {@code FileSink} on {@code s3://} commits every
+ * row exactly once. The job restores exactly the newest checkpoint completed before the kill, and
+ * its final results equal {@code AllStatesModel}'s, computed without Flink.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ZooKeeperHaFailoverITCase {
@@ -74,23 +88,186 @@ class ZooKeeperHaFailoverITCase {
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
     }
 
+    /**
+     * One job survives three kills, and its {@code FileSink} on {@code s3://}, which writes through
+     * our file system's recoverable writer, commits every input event as a row exactly once: a
+     * TaskManager killed right after a checkpoint, the leading JobManager killed right after a
+     * checkpoint (the standby takes over from ZooKeeper), and the new TaskManager killed while a
+     * checkpoint uploads. Each restore uses the newest checkpoint completed before its kill, and
+     * the job's results equal the model's. Only committed part files are visible in the output; the
+     * multipart uploads and tail objects the kills left behind are removed by the inspector's
+     * {@code leftovers}.
+     */
     @Test
     @Order(2)
-    void jobRestoresTheNewestCheckpointOnANewTaskManagerAfterOneIsKilled() throws Exception {
-        Path output = CLUSTER.runDir().resolve("output/taskmanager-killed");
-        JobID job = submit(output, Map.of());
+    void fileSinkCommitsEveryRowExactlyOnceThroughThreeKills() throws Exception {
+        Path output = CLUSTER.runDir().resolve("output/three-kills");
+        FileSinkOutput rows =
+                FileSinkOutput.of(CLUSTER.s3(), "s3://" + HaCluster.BUCKET + "/rows/three-kills");
+        JobID job =
+                CLUSTER.submit(
+                        jobJar,
+                        AllStatesClusterJob.class.getName(),
+                        AllStatesClusterJob.args(
+                                EVENTS,
+                                KEYS,
+                                EVENTS_PER_CHECKPOINT,
+                                PARALLELISM,
+                                output,
+                                rows.prefix()));
+
         JobWatch watch = new JobWatch(CLUSTER.leader().rest(), job);
         watch.awaitCompleted(CHECKPOINTS_BEFORE_KILL);
-
         JobWatch.Kill kill = watch.killRightAfterACheckpoint(CLUSTER.taskManagers().get(0));
         CLUSTER.startTaskManager();
-
         RestoredCheckpointStatistics restored =
                 RestoredCheckpoints.awaitRecovery("kill -9 of a TaskManager", watch, kill.at());
-        watch.awaitStatus(JobStatus.FINISHED);
-
         RestoredCheckpoints.assertNewestBefore(restored, kill, job);
+
+        RestApi newLeader = killLeader("kill -9 of the leading JobManager (FileSink)", job);
+
+        // Every request takes 700 ms, so an upload takes seconds and the kill lands inside one.
+        CLUSTER.s3().faults().latency(Duration.ofMillis(700));
+        UploadKill uploadKill;
+        try {
+            uploadKill =
+                    UploadKill.during(
+                            "a TaskManager",
+                            CLUSTER.taskManagers().get(0),
+                            newLeader,
+                            job,
+                            ClusterCheckpoints.of(CLUSTER.s3()));
+        } finally {
+            CLUSTER.s3().faults().clear();
+        }
+        System.out.println(uploadKill);
+        CLUSTER.startTaskManager();
+        JobWatch afterKills = new JobWatch(newLeader, job);
+        RestoredCheckpointStatistics restoredMidUpload =
+                RestoredCheckpoints.awaitRecovery(
+                        "kill -9 of a TaskManager during an upload", afterKills, uploadKill.at());
+        afterKills.awaitStatus(JobStatus.FINISHED);
+        // The next test needs a standby again.
+        CLUSTER.startJobManager();
+
+        assertThat(restoredMidUpload.getId())
+                .as(
+                        "restored: the newest checkpoint completed before the kill, or the one in"
+                                + " progress if all its acknowledgements had arrived")
+                .isBetween(uploadKill.newestCompleted().getId(), uploadKill.inProgressId());
         assertThat(AllStatesClusterJob.mismatches(output, EVENTS, KEYS)).isEmpty();
+        assertRowsExactlyOnceAndSweepLeftovers(rows);
+    }
+
+    /**
+     * The committed part files of {@code rows} hold every event's row exactly once, in its bucket;
+     * every other object is a hidden tail object; the inspector's {@code leftovers --delete}, run
+     * as an operator would with the cluster's {@code config.yaml}, removes every pending upload and
+     * tail object, and leaves the committed files alone.
+     */
+    private static void assertRowsExactlyOnceAndSweepLeftovers(FileSinkOutput rows)
+            throws Exception {
+        List<ObjectInfo> objects = rows.objects();
+        List<ObjectInfo> tails = objects.stream().filter(FileSinkOutput::hidden).toList();
+        List<ObjectInfo> committed =
+                objects.stream().filter(o -> !FileSinkOutput.hidden(o)).toList();
+        assertThat(committed)
+                .as("visible objects: committed part files in bucket directories")
+                .isNotEmpty()
+                .allSatisfy(
+                        o ->
+                                assertThat(o.location().toString())
+                                        .matches(
+                                                Pattern.quote(rows.prefix())
+                                                        + "bucket-[0-2]/part-[0-9a-f-]+-[0-9]+"));
+        assertThat(tails)
+                .as("hidden objects: tail objects of in-progress files")
+                .allSatisfy(
+                        o ->
+                                assertThat(o.location().name())
+                                        .matches("\\.part-[0-9a-f-]+-[0-9]+\\.tail\\.[0-9a-f-]+"));
+
+        Map<String, Integer> copies = new HashMap<>();
+        Map<String, Integer> filesPerBucket = new TreeMap<>();
+        for (ObjectInfo file : committed) {
+            String bucket = file.location().parent().name();
+            filesPerBucket.merge(bucket, 1, Integer::sum);
+            for (String row : rows.rows(file)) {
+                copies.merge(row, 1, Integer::sum);
+                long sequence = Long.parseLong(row.substring(0, row.indexOf(',')));
+                assertThat(bucket)
+                        .as("bucket of row %s", row)
+                        .isEqualTo(EventRows.bucketOf(sequence));
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (long i = 0; i < EVENTS; i++) {
+            expected.add(EventRows.row(Event.at(i, KEYS)));
+        }
+        Map<String, Integer> notOnce = new TreeMap<>();
+        for (String row : expected) {
+            int n = copies.getOrDefault(row, 0);
+            if (n != 1) {
+                notOnce.put(row, n);
+            }
+        }
+        assertThat(notOnce).as("rows of events not committed exactly once (row: copies)").isEmpty();
+        Set<String> unexpected = new TreeSet<>(copies.keySet());
+        expected.forEach(unexpected::remove);
+        assertThat(unexpected).as("committed rows of no event").isEmpty();
+        assertThat(filesPerBucket.get(EventRows.OPEN_BUCKET))
+                .as("files of %s, open across checkpoints", EventRows.OPEN_BUCKET)
+                .isLessThan(filesPerBucket.get("bucket-0"));
+
+        List<String> committedKeys = committed.stream().map(o -> o.location().key()).toList();
+        List<PendingUpload> pending = rows.pendingUploads();
+        assertThat(pending)
+                .as("pending uploads left by the kills")
+                .extracting(u -> u.location().key())
+                .doesNotContainAnyElementsOf(committedKeys);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit =
+                InspectCli.run(
+                        new String[] {
+                            "leftovers",
+                            rows.prefix(),
+                            "--grace",
+                            "0 s",
+                            "--delete",
+                            "--conf",
+                            CLUSTER.confDir().toString(),
+                            // The server's own endpoint: the cluster's goes through the fault
+                            // proxy.
+                            "--endpoint",
+                            CLUSTER.s3().directEndpoint()
+                        },
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        Map.of());
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit)
+                .as("exit code of leftovers; stdout: %s; stderr: %s", printed, err)
+                .isZero();
+        assertThat(printed)
+                .contains(
+                        String.format(
+                                "%d multipart upload(s) never completed and %d tail object(s),",
+                                pending.size(), tails.size()))
+                .contains("removed")
+                .contains(pending.stream().map(PendingUpload::uploadId).toList())
+                .contains(tails.stream().map(o -> o.location().toString()).toList());
+        assertThat(rows.pendingUploads()).as("pending uploads after leftovers").isEmpty();
+        assertThat(rows.objects())
+                .as("objects after leftovers: the committed files")
+                .extracting(o -> o.location().key())
+                .containsExactlyInAnyOrderElementsOf(committedKeys);
+        System.out.printf(
+                "FileSink through three kills: %d rows, each exactly once, in %d committed files"
+                        + " %s; the kills left %d multipart uploads pending and %d tail objects,"
+                        + " removed by leftovers%n",
+                expected.size(), committed.size(), filesPerBucket, pending.size(), tails.size());
     }
 
     /**
@@ -211,6 +388,17 @@ class ZooKeeperHaFailoverITCase {
      * API of the new leader.
      */
     private static RestApi killLeaderAndFinish(String scenario, JobID job) {
+        RestApi newLeader = killLeader(scenario, job);
+        new JobWatch(newLeader, job).awaitStatus(JobStatus.FINISHED);
+        return newLeader;
+    }
+
+    /**
+     * Kills the leader right after a checkpoint of {@code job}, waits until the standby restored
+     * the newest checkpoint, runs every task and completed the next checkpoint, and prints the
+     * recovery times. Returns the REST API of the new leader.
+     */
+    private static RestApi killLeader(String scenario, JobID job) {
         HaCluster.JobManager leader = CLUSTER.leader();
         HaCluster.JobManager standby =
                 CLUSTER.jobManagers().stream().filter(jm -> jm != leader).findFirst().orElseThrow();
@@ -221,7 +409,6 @@ class ZooKeeperHaFailoverITCase {
         JobWatch afterKill = new JobWatch(standby.rest(), job);
         RestoredCheckpointStatistics restored =
                 RestoredCheckpoints.awaitRecovery(scenario, afterKill, kill.at());
-        afterKill.awaitStatus(JobStatus.FINISHED);
 
         assertThat(CLUSTER.leader().name()).isEqualTo(standby.name());
         RestoredCheckpoints.assertNewestBefore(restored, kill, job);
