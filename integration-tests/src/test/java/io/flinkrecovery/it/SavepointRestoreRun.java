@@ -7,7 +7,7 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.test.util.TestStreamEnvironment;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
 
 import io.flinkrecovery.examples.S3StorageConfig;
 import io.flinkrecovery.examples.compat.JobParameters;

@@ -22,6 +22,11 @@ public final class JobParameters {
         return params.getRequired(key);
     }
 
+    /** The value of {@code key}, or null if it was not given. */
+    public String get(String key) {
+        return params.get(key);
+    }
+
     public String get(String key, String defaultValue) {
         return params.get(key, defaultValue);
     }
