@@ -7,6 +7,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import io.flinkrecovery.compat.InspectedOperatorNames;
 import io.flinkrecovery.examples.totals.RunningTotalsJob;
 import io.flinkrecovery.inspect.cli.InspectCli;
 import io.flinkrecovery.objectstore.ObjectLocation;
@@ -81,7 +82,8 @@ class InspectCliITCase {
         Result plan = cli("plan", latest, "--parallelism", "3");
         assertThat(plan.code).isZero();
         assertThat(plan.out)
-                .contains("with parallelism 3", "running-totals", "0-42", "43-85", "86-127");
+                .contains("with parallelism 3", "0-42", "43-85", "86-127")
+                .contains(InspectedOperatorNames.ofUids(RunningTotalsJob.TOTALS_UID));
 
         ObjectLocation metadata = ObjectLocation.parse(latest + "/_metadata");
         S3CheckpointStorage.fromConfig(config).objectStore().deleteBatch(List.of(metadata));

@@ -4,10 +4,12 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 
+import io.flinkrecovery.compat.InspectedOperatorNames;
 import io.flinkrecovery.examples.totals.ExpectedTotals;
 import io.flinkrecovery.examples.totals.RunningTotalsJob;
 import io.flinkrecovery.inspect.CheckpointSummary;
@@ -95,6 +97,12 @@ class RestoreInspectorITCase {
             InspectionReport report = inspector.validate(pointer, true);
             assertThat(report.findings()).as(pointer).isEmpty();
             assertThat(report.objectsChecked()).as(pointer).isPositive();
+            assertThat(report.metadataVersion().map(v -> v.writtenBy()))
+                    .as("the Flink line that wrote %s", pointer)
+                    .contains(
+                            EnvironmentInformation.getVersion().startsWith("1.")
+                                    ? "Flink 1.x"
+                                    : "Flink 2.x");
         }
         assertThat(inspector.latestValid(jobDir).map(InspectionReport::pointer)).contains(newest);
 
@@ -127,10 +135,11 @@ class RestoreInspectorITCase {
                             assertThat(f.object()).isEqualTo(exclusive.toString());
                             assertThat(f.operator())
                                     .isIn(
-                                            RunningTotalsJob.TOTALS_UID,
-                                            RunningTotalsJob.SOURCE_UID,
-                                            RunningTotalsJob.FAILURE_UID,
-                                            RunningTotalsJob.SINK_UID);
+                                            InspectedOperatorNames.ofUids(
+                                                    RunningTotalsJob.TOTALS_UID,
+                                                    RunningTotalsJob.SOURCE_UID,
+                                                    RunningTotalsJob.FAILURE_UID,
+                                                    RunningTotalsJob.SINK_UID));
                             assertThat(f.subtask()).isBetween(0, 1);
                         });
         assertThat(inspector.latestValid(jobDir).map(InspectionReport::pointer)).contains(middle);

@@ -4,6 +4,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics;
 
+import io.flinkrecovery.compat.FlinkConfFile;
 import io.flinkrecovery.examples.totals.Event;
 import io.flinkrecovery.inspect.cli.InspectCli;
 import io.flinkrecovery.it.AllStatesClusterJob;
@@ -37,6 +38,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -303,13 +305,19 @@ class ZooKeeperHaFailoverITCase {
     }
 
     /**
-     * Invariant 4 on real processes: the S3 secret key is in {@code conf/config.yaml} and nowhere
-     * else, not in any log or stdout file of any process (JobManagers, TaskManagers, ZooKeeper, the
-     * S3 server), nor in the REST responses an operator's browser receives.
+     * Invariant 4 on real processes: the S3 secret key is in {@code conf/config.yaml} (Flink 1.20:
+     * {@code conf/flink-conf.yaml}), the cluster's only configuration file, and nowhere else, not
+     * in any log or stdout file of any process (JobManagers, TaskManagers, ZooKeeper, the S3
+     * server), nor in the REST responses an operator's browser receives.
      */
     @Test
     @Order(4)
     void theSecretKeyAppearsInNoLogAndNoRestResponse() throws Exception {
+        try (Stream<Path> conf = Files.list(CLUSTER.confDir())) {
+            assertThat(conf.map(p -> p.getFileName().toString()))
+                    .as("files of the cluster's conf/")
+                    .containsExactlyInAnyOrder(FlinkConfFile.NAME, "log4j.properties");
+        }
         String secret = CLUSTER.clientConfig().getString("s3.secret-key", null);
         assertThat(secret).as("the cluster's s3.secret-key").isNotBlank();
         List<Path> logs = logFiles(CLUSTER.runDir());
