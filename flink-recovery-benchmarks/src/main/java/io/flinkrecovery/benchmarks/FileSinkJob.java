@@ -63,9 +63,12 @@ final class FileSinkJob {
             throws Exception {
         Configuration config = new Configuration(base);
         config.set(PipelineOptions.NAME, runId);
-        // Checkpoints are triggered by run(); the interval only enables checkpointing, and is long
-        // enough that the first periodic one (at a random time within it) never comes.
+        // Checkpoints are triggered by run(); the interval only enables checkpointing. A periodic
+        // checkpoint never comes: the first is due at a random time between the minimum pause and
+        // the interval, and one after the scheduler restarts (which it may do while the job starts)
+        // after the minimum pause. The pause does not hold back triggered checkpoints.
         config.setString("execution.checkpointing.interval", "3650 d");
+        config.setString("execution.checkpointing.min-pause", "3000 d");
         // The JobManager keeps the sink's small state: every S3 request is the sink's own.
         config.setString("execution.checkpointing.storage", "jobmanager");
         config.setString("state.backend.type", "hashmap");

@@ -17,6 +17,7 @@ import io.flinkrecovery.testing.RecordedRequest.Kind;
 import io.flinkrecovery.testing.RequestCounts;
 
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -199,7 +200,8 @@ public final class FileSinkRequestCost {
             String runId)
             throws Exception {
         Path out = new Path("s3://" + BUCKET + "/" + runId + "/out");
-        String servedBy = plugins.use(fs, base, out.toUri());
+        String servedBy =
+                plugins.use(fs, base, URI.create("s3://" + BUCKET + "/probe-" + fs.option()));
         progress("%s through %s (%s)", workload.name(), fs.label(), servedBy);
         RequestCounters ours =
                 fs == SinkFileSystem.OURS

@@ -2,7 +2,11 @@ package io.flinkrecovery.benchmarks;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.FileSystem.WriteMode;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.plugin.DefaultPluginManager;
 import org.apache.flink.core.plugin.DirectoryBasedPluginFinder;
 import org.apache.flink.core.plugin.PluginDescriptor;
@@ -12,8 +16,9 @@ import org.apache.flink.util.WrappingProxyUtil;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -33,10 +38,10 @@ final class FileSystemPlugins {
     /** Above every factory's own priority. */
     private static final int CHOSEN_PRIORITY = 100;
 
-    private final Path root;
+    private final java.nio.file.Path root;
     private final PluginManager plugins;
 
-    private FileSystemPlugins(Path root, PluginManager plugins) {
+    private FileSystemPlugins(java.nio.file.Path root, PluginManager plugins) {
         this.root = root;
         this.plugins = plugins;
     }
@@ -52,10 +57,10 @@ final class FileSystemPlugins {
                             + " s3-fs-native/ (the build copies them to"
                             + " flink-recovery-benchmarks/target/fs-plugins)");
         }
-        return fromDirectory(Path.of(root));
+        return fromDirectory(java.nio.file.Path.of(root));
     }
 
-    static FileSystemPlugins fromDirectory(Path root) throws IOException {
+    static FileSystemPlugins fromDirectory(java.nio.file.Path root) throws IOException {
         Collection<PluginDescriptor> descriptors =
                 new DirectoryBasedPluginFinder(root).findPlugins();
         return new FileSystemPlugins(
@@ -73,8 +78,9 @@ final class FileSystemPlugins {
 
     /**
      * Re-initializes Flink's file systems in this JVM with {@code config}, in which {@code fs}'s
-     * factory has the highest priority for {@code s3}, and checks that it then serves {@code
-     * s3://}. Clears Flink's cache of file system instances, so a job started afterwards opens its
+     * factory has the highest priority for {@code s3}, and checks that it then serves {@code s3://}
+     * and can write, read and delete the object {@code probe} with the {@code s3.*} keys of {@code
+     * config}. Clears Flink's cache of file system instances, so a job started afterwards opens its
      * files through {@code fs}.
      *
      * @return the class of the file system that now serves {@code s3://}
@@ -96,7 +102,19 @@ final class FileSystemPlugins {
             throw new IllegalStateException(
                     "s3:// is served by " + factories + ", not by " + fs.factoryClass());
         }
-        return unwrap(FileSystem.get(probe)).getClass().getName();
+        FileSystem fileSystem = FileSystem.get(probe);
+        Path path = new Path(probe);
+        byte[] written = ("probe of " + fs.label()).getBytes(StandardCharsets.UTF_8);
+        try (FSDataOutputStream out = fileSystem.create(path, WriteMode.OVERWRITE)) {
+            out.write(written);
+        }
+        try (FSDataInputStream in = fileSystem.open(path)) {
+            if (!Arrays.equals(in.readAllBytes(), written)) {
+                throw new IllegalStateException(fs.label() + " read back other bytes at " + probe);
+            }
+        }
+        fileSystem.delete(path, false);
+        return unwrap(fileSystem).getClass().getName();
     }
 
     @SuppressWarnings("unchecked")

@@ -147,7 +147,7 @@ final class SinkBenchmarkOptions {
                 "parallelism %d, part size %s for every file system, small files: %d checkpoints x"
                         + " %d rows of 100 B per file, multipart: %d checkpoints",
                 parallelism,
-                MemorySize.ofMebiBytes(partSize >> 20).toHumanReadableString(),
+                new MemorySize(partSize).toString(),
                 checkpoints,
                 rowsPerFile,
                 multipartCheckpoints);
