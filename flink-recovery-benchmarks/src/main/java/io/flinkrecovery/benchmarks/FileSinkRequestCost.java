@@ -113,7 +113,7 @@ public final class FileSinkRequestCost {
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"),
                 options);
-        FileSystemPlugins plugins = FileSystemPlugins.fromSystemProperty();
+        FileSystemPlugins plugins = FileSystemPlugins.fromSystemProperty(options.fileSystems);
         List<SinkRun> runs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         // In memory: S3Proxy's file-system store cannot hold a key and keys below it ("a" and

@@ -19,8 +19,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -46,8 +47,12 @@ final class FileSystemPlugins {
         this.plugins = plugins;
     }
 
-    /** The plugins below the directory that {@link #ROOT_PROPERTY} names. */
-    static FileSystemPlugins fromSystemProperty() throws IOException {
+    /**
+     * The plugins of {@code fileSystems} below the directory that {@link #ROOT_PROPERTY} names; the
+     * others there are not loaded.
+     */
+    static FileSystemPlugins fromSystemProperty(Set<SinkFileSystem> fileSystems)
+            throws IOException {
         String root = System.getProperty(ROOT_PROPERTY);
         if (root == null) {
             throw new IllegalStateException(
@@ -57,12 +62,21 @@ final class FileSystemPlugins {
                             + " s3-fs-native/ (the build copies them to"
                             + " flink-recovery-benchmarks/target/fs-plugins)");
         }
-        return fromDirectory(java.nio.file.Path.of(root));
+        return fromDirectory(java.nio.file.Path.of(root), fileSystems);
     }
 
-    static FileSystemPlugins fromDirectory(java.nio.file.Path root) throws IOException {
-        Collection<PluginDescriptor> descriptors =
-                new DirectoryBasedPluginFinder(root).findPlugins();
+    static FileSystemPlugins fromDirectory(java.nio.file.Path root, Set<SinkFileSystem> fileSystems)
+            throws IOException {
+        Set<String> wanted =
+                fileSystems.stream()
+                        .map(SinkFileSystem::pluginDirectory)
+                        .filter(Objects::nonNull)
+                        .collect(Collectors.toSet());
+        List<PluginDescriptor> descriptors =
+                new DirectoryBasedPluginFinder(root)
+                        .findPlugins().stream()
+                                .filter(d -> wanted.contains(d.getPluginId()))
+                                .collect(Collectors.toList());
         return new FileSystemPlugins(
                 root,
                 new DefaultPluginManager(
