@@ -1,6 +1,7 @@
 package io.flinkrecovery.benchmarks;
 
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -8,9 +9,11 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.PartFileInfo;
@@ -109,9 +112,10 @@ final class FileSinkJob {
         try {
             cluster.submitJob(graph).get();
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            // A checkpoint needs every task running, the sink's too, which may start after the
-            // sources emitted their first batch.
-            CommonTestUtils.waitForAllTaskRunning(cluster, id, false);
+            // A checkpoint needs every task running, the sink's too.
+            if (!allTasksRunning(cluster, id, deadline)) {
+                return new Outcome(failure(cluster, id), failedCheckpoints);
+            }
             for (int checkpoint = 1; checkpoint <= workload.checkpoints(); checkpoint++) {
                 batches.release(checkpoint);
                 if (!batches.awaitEmitted(checkpoint, TIMEOUT, () -> !finished(cluster, id))) {
@@ -153,6 +157,26 @@ final class FileSinkJob {
                 checkDeadline(deadline, "No checkpoint of " + id + " completes: " + e.getCause());
                 Thread.sleep(20);
             }
+        }
+    }
+
+    /** Waits until every task runs; false if the job ended first. */
+    private static boolean allTasksRunning(MiniCluster cluster, JobID id, long deadline)
+            throws Exception {
+        while (true) {
+            AccessExecutionGraph graph = cluster.getExecutionGraph(id).get();
+            if (graph.getState().isGloballyTerminalState()) {
+                return false;
+            }
+            boolean running = graph.getState() == JobStatus.RUNNING;
+            for (AccessExecutionVertex vertex : graph.getAllExecutionVertices()) {
+                running &= vertex.getExecutionState() == ExecutionState.RUNNING;
+            }
+            if (running) {
+                return true;
+            }
+            checkDeadline(deadline, "The tasks of " + id + " do not run");
+            Thread.sleep(20);
         }
     }
 
