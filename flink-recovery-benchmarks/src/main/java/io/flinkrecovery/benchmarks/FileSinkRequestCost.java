@@ -302,6 +302,20 @@ public final class FileSinkRequestCost {
                 "%s",
                 "uploaded/committed: object bytes of PUTs and parts over bytes committed;"
                         + " ours/this: our total requests per file over this one's");
+        runs.stream()
+                .map(SinkRun::workload)
+                .distinct()
+                .forEach(
+                        w ->
+                                table.note(
+                                        "%s: %s; %,d rows of %d B per subtask, bucket and"
+                                                + " checkpoint, %d buckets, %d checkpoints",
+                                        w.name(),
+                                        w.description(),
+                                        w.rowsPerFilePerCheckpoint(),
+                                        w.rowBytes(),
+                                        w.buckets(),
+                                        w.checkpoints()));
         for (SinkRun run : runs) {
             if (!run.finished()) {
                 table.note(
