@@ -37,13 +37,27 @@ public final class RecordedRequest {
         GET_OBJECT,
         /** HEAD of an object. */
         HEAD_OBJECT,
-        /** GET of a bucket: ListObjects(V2), ListMultipartUploads. */
+        /** GET of a bucket: ListObjects(V2), ListMultipartUploads, ListObjectVersions. */
         LIST,
         /** DELETE of an object, or POST {@code ?delete}: DeleteObjects. */
         DELETE,
-        /** Anything else: bucket-level calls. */
+        /** Anything else: bucket-level calls such as HeadBucket or GetBucketLocation. */
         OTHER
     }
+
+    /** Query parameters that only a listing of a bucket has. */
+    private static final Set<String> LIST_PARAMETERS =
+            Set.of(
+                    "list-type",
+                    "prefix",
+                    "delimiter",
+                    "marker",
+                    "max-keys",
+                    "continuation-token",
+                    "start-after",
+                    "encoding-type",
+                    "uploads",
+                    "versions");
 
     private final String method;
     private final String path;
@@ -145,11 +159,36 @@ public final class RecordedRequest {
                 if (hasKey) {
                     return Kind.GET_OBJECT;
                 }
-                return bucket().isEmpty() ? Kind.OTHER : Kind.LIST;
+                if (bucket().isEmpty()) {
+                    return Kind.OTHER;
+                }
+                // A bucket's sub-resources (?location, ?versioning, ?acl...) are not listings.
+                return params.isEmpty() || !Collections.disjoint(params, LIST_PARAMETERS)
+                        ? Kind.LIST
+                        : Kind.OTHER;
             case "HEAD":
                 return hasKey ? Kind.HEAD_OBJECT : Kind.OTHER;
             default:
                 return Kind.OTHER;
+        }
+    }
+
+    /**
+     * The bytes of object data the request uploaded: the body of a PutObject or UploadPart, without
+     * the chunk signatures of an {@code aws-chunked} body ({@code x-amz-decoded-content-length}); 0
+     * for every other kind, whose bodies (if any) are XML.
+     */
+    public long payloadBytes() {
+        Kind kind = kind();
+        if (kind != Kind.PUT_OBJECT && kind != Kind.UPLOAD_PART) {
+            return 0;
+        }
+        Optional<String> length =
+                header("x-amz-decoded-content-length").or(() -> header("Content-Length"));
+        try {
+            return length.map(Long::parseLong).orElse(0L);
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

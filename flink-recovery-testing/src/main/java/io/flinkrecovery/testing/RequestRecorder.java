@@ -95,6 +95,11 @@ public final class RequestRecorder {
         return List.copyOf(requests);
     }
 
+    /** The requests recorded since {@link #start()}, counted by kind. */
+    public RequestCounts counts() {
+        return RequestCounts.of(requests);
+    }
+
     /** Records each request once S3Proxy has answered it, with the status it answered. */
     private final class RecordingFilter implements Filter {
 
