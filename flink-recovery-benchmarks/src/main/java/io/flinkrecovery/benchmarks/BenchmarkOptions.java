@@ -20,6 +20,8 @@ final class BenchmarkOptions {
                     "  --throughput-rounds N   measured throughput rounds per backend, interleaved,"
                             + " after one warm-up round (default 5)",
                     "  --restores N            restores per backend (default 3)",
+                    "  --restore-records N     records each restored job processes before its restore"
+                            + " counts as done, for restore (b) (default min(keys, 1000000))",
                     "  --set KEY=VALUE         a Flink or recovery.* option for every job, such as"
                             + " --set recovery.backend.compaction.max-deltas=64 (repeatable)",
                     "  --data-dir DIR          where the S3 server keeps objects (default: a temporary"
@@ -35,6 +37,7 @@ final class BenchmarkOptions {
     long throughputUpdates = -1;
     int throughputRounds = 5;
     int restores = 3;
+    long restoreRecords = -1;
     Path dataDir;
     long s3LatencyMillis;
     final Map<String, String> jobSettings = new LinkedHashMap<>();
@@ -97,6 +100,9 @@ final class BenchmarkOptions {
                     case "--restores":
                         options.restores = (int) positive(arg, Integer.parseInt(value));
                         break;
+                    case "--restore-records":
+                        options.restoreRecords = positive(arg, Long.parseLong(value));
+                        break;
                     case "--set":
                         int eq = value.indexOf('=');
                         if (eq <= 0) {
@@ -125,6 +131,9 @@ final class BenchmarkOptions {
         if (options.throughputUpdates < 0) {
             options.throughputUpdates = Math.max(5 * options.keys, 500_000);
         }
+        if (options.restoreRecords < 0) {
+            options.restoreRecords = Math.min(options.keys, 1_000_000);
+        }
         return options;
     }
 
@@ -140,7 +149,7 @@ final class BenchmarkOptions {
         return String.format(
                 "%,d keys x %d B values, parallelism %d, %.2f%% of keys updated per checkpoint,"
                         + " %d measured checkpoints, %d x %,d updates per throughput round,"
-                        + " %d restores%s%s",
+                        + " %d restores (then %,d records each)%s%s",
                 keys,
                 valueSize,
                 parallelism,
@@ -149,6 +158,7 @@ final class BenchmarkOptions {
                 throughputRounds,
                 throughputUpdates,
                 restores,
+                restoreRecords,
                 jobSettings.isEmpty() ? "" : ", job settings " + jobSettings,
                 s3LatencyMillis == 0
                         ? ""

@@ -104,6 +104,11 @@ final class UpdateJob {
         return (started - submittedNanos) / 1e9;
     }
 
+    /** Seconds from just before the submission until now. */
+    double secondsSinceSubmit() {
+        return (System.nanoTime() - submittedNanos) / 1e9;
+    }
+
     long run(JobControl.Kind kind, double fraction, long count) throws Exception {
         return control.run(kind, fraction, count, TIMEOUT);
     }

@@ -131,7 +131,9 @@ public final class IncrementalRestoreOperation<K> {
                 readOf.put(located.block, read);
             }
         }
-        fetchAndApply(reads, readOf, chains, source, appliers);
+        long applyStart = System.nanoTime();
+        RestoreTimes times = fetchAndApply(reads, readOf, chains, source, appliers);
+        long applyNanos = System.nanoTime() - applyStart;
         long entries = 0;
         for (List<BlockRef> chain : chains) {
             for (BlockRef block : chain) {
@@ -139,15 +141,22 @@ public final class IncrementalRestoreOperation<K> {
             }
         }
         LOG.info(
-                "Restored key groups {} from {} handles in {} ms: {} ranged reads of {} bytes"
-                        + " ({} ms of reading), {} records applied",
+                "Restored key groups {} from {} handles in {} ms ({} ms fetching and applying):"
+                        + " {} ranged reads of {} bytes ({} ms of reading, summed over threads),"
+                        + " {} records applied; summed over {} applying threads: {} ms checking"
+                        + " CRC32C, {} ms deserializing, {} ms writing into the heap's maps",
                 keyGroupRange.prettyPrintInterval(),
                 handles.size(),
                 (System.nanoTime() - start) / 1_000_000,
+                applyNanos / 1_000_000,
                 reads.size(),
                 reads.stream().mapToLong(r -> r.length).sum(),
                 reads.stream().mapToLong(r -> r.readNanos).sum() / 1_000_000,
-                entries);
+                entries,
+                times.threads,
+                times.verifyNanos / 1_000_000,
+                times.decodeNanos / 1_000_000,
+                times.putNanos / 1_000_000);
         return new SnapshotLayout(checkpointId, keyGroupRange, chains, segments, fingerprints);
     }
 
@@ -246,15 +255,16 @@ public final class IncrementalRestoreOperation<K> {
         return reads;
     }
 
-    private void fetchAndApply(
+    private RestoreTimes fetchAndApply(
             List<Read> reads,
             Map<BlockRef, Read> readOf,
             List<List<BlockRef>> chains,
             int[] source,
             List<BlockApplier<K>> appliers)
             throws Exception {
+        RestoreTimes times = new RestoreTimes();
         if (reads.isEmpty()) {
-            return;
+            return times;
         }
         ExecutorService io =
                 Executors.newFixedThreadPool(
@@ -289,14 +299,18 @@ public final class IncrementalRestoreOperation<K> {
             AtomicInteger nextKeyGroup = new AtomicInteger();
             if (apply == null) {
                 applyKeyGroups(nextKeyGroup, readOf, chains, source, appliers);
-                return;
+                appliers.forEach(applier -> times.add(applier.times));
+                times.threads = 1;
+                return times;
             }
             List<Future<?>> workers = new ArrayList<>();
+            List<BlockApplier<K>> all = new ArrayList<>();
             for (int w = 0; w < applyThreads; w++) {
                 List<BlockApplier<K>> own = new ArrayList<>();
                 for (BlockApplier<K> applier : appliers) {
                     own.add(applier.duplicate());
                 }
+                all.addAll(own);
                 workers.add(
                         apply.submit(
                                 () -> {
@@ -313,6 +327,9 @@ public final class IncrementalRestoreOperation<K> {
                     throw e;
                 }
             }
+            all.forEach(applier -> times.add(applier.times));
+            times.threads = applyThreads;
+            return times;
         } finally {
             io.shutdownNow();
             if (apply != null) {
