@@ -4,6 +4,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.util.TimeUtils;
 
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.flinkrecovery.inspect.CheckpointSummary;
 import io.flinkrecovery.inspect.Finding;
 import io.flinkrecovery.inspect.InspectionReport;
@@ -35,6 +37,12 @@ public final class InspectCli {
     static final int OK = 0;
     static final int FINDINGS = 1;
     static final int ERROR = 2;
+
+    /**
+     * Writes every {@code --json} output. Flink's own shaded Jackson: it is on every Flink
+     * classpath, so the jar bundles no second copy.
+     */
+    static final ObjectMapper JSON = new ObjectMapper();
 
     static final String USAGE =
             String.join(
@@ -159,10 +167,10 @@ public final class InspectCli {
         }
     }
 
-    private int list(List<CheckpointSummary> checkpoints, boolean json) {
+    private int list(List<CheckpointSummary> checkpoints, boolean json) throws IOException {
         if (json) {
             out.println(
-                    Json.write(
+                    JSON.writeValueAsString(
                             checkpoints.stream()
                                     .map(InspectCli::toMap)
                                     .collect(Collectors.toList())));
@@ -183,9 +191,9 @@ public final class InspectCli {
         return OK;
     }
 
-    private int validate(InspectionReport report, boolean json) {
+    private int validate(InspectionReport report, boolean json) throws IOException {
         if (json) {
-            out.println(Json.write(toMap(report)));
+            out.println(JSON.writeValueAsString(toMap(report)));
         } else {
             out.println(report);
             Table table = new Table("finding", "operator", "subtask", "message");
@@ -203,9 +211,10 @@ public final class InspectCli {
         return report.isValid() ? OK : FINDINGS;
     }
 
-    private int latestValid(Optional<InspectionReport> latest, String jobDir, boolean json) {
+    private int latestValid(Optional<InspectionReport> latest, String jobDir, boolean json)
+            throws IOException {
         if (json) {
-            out.println(Json.write(latest.map(InspectCli::toMap).orElse(Map.of())));
+            out.println(JSON.writeValueAsString(latest.map(InspectCli::toMap).orElse(Map.of())));
         } else if (latest.isPresent()) {
             out.println(latest.get().pointer());
         } else {
@@ -214,7 +223,7 @@ public final class InspectCli {
         return latest.isPresent() ? OK : FINDINGS;
     }
 
-    private int plan(RestorePlan plan, boolean json) {
+    private int plan(RestorePlan plan, boolean json) throws IOException {
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (RestorePlan.Subtask s : plan.subtasks()) {
@@ -233,7 +242,7 @@ public final class InspectCli {
             map.put("pointer", plan.pointer());
             map.put("parallelism", plan.parallelism());
             map.put("subtasks", rows);
-            out.println(Json.write(map));
+            out.println(JSON.writeValueAsString(map));
             return OK;
         }
         out.println(
