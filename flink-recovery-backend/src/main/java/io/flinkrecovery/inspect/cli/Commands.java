@@ -2,6 +2,7 @@ package io.flinkrecovery.inspect.cli;
 
 import org.apache.flink.util.TimeUtils;
 
+import io.flinkrecovery.inspect.JobReport;
 import io.flinkrecovery.inspect.RestoreInspector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -11,6 +12,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -180,6 +184,73 @@ final class Commands {
                             inspector.abandonedTails(prefix, grace, delete, now),
                             grace,
                             delete);
+        }
+    }
+
+    @Command(
+            name = "report",
+            mixinStandardHelpOptions = true,
+            description = {
+                "The history of a job directory: every retained checkpoint with the bytes it"
+                        + " uploaded and reused, its backend and its fast check; the newest one's"
+                        + " key groups and restore plan; live and orphaned bytes.",
+                "--html writes it as one self-contained page (no script, nothing fetched)."
+            })
+    static final class ReportCommand implements Callable<Integer> {
+        @ParentCommand InspectCommand top;
+
+        @Parameters(paramLabel = "<job-dir>", description = "s3://bucket/checkpoints/<job-id>")
+        String jobDir;
+
+        @Option(names = "--html", paramLabel = "<file>", description = "Write the HTML page here.")
+        Path html;
+
+        @Option(
+                names = "--parallelism",
+                paramLabel = "N",
+                converter = PositiveInt.class,
+                description =
+                        "Also plan a restore with this parallelism (the newest checkpoint's own"
+                                + " is always planned).")
+        int parallelism;
+
+        @Option(
+                names = "--grace",
+                defaultValue = "1h",
+                paramLabel = "<duration>",
+                converter = DurationConverter.class,
+                description =
+                        "Unreferenced objects younger than this count as in progress, not"
+                                + " orphaned; default ${DEFAULT-VALUE}.")
+        Duration grace;
+
+        @Override
+        public Integer call() throws IOException {
+            long start = System.nanoTime();
+            JobReport report = top.inspector().report(jobDir, parallelism, grace, Instant.now());
+            int code;
+            if (html == null || top.json) {
+                code = new ReportOutput(top.out, top.json).print(report);
+            } else {
+                code = ReportOutput.allValid(report) ? InspectCli.OK : InspectCli.FINDINGS;
+            }
+            if (html != null) {
+                String version = String.join(", ", new InspectCommand.Version().getVersion());
+                byte[] page =
+                        HtmlReport.render(report, "Written by " + version)
+                                .getBytes(StandardCharsets.UTF_8);
+                Files.write(html, page);
+                top.err.printf(
+                        "Wrote %s (%d bytes, %d checkpoints) in %d ms%n",
+                        html,
+                        page.length,
+                        report.checkpoints().size(),
+                        (System.nanoTime() - start) / 1_000_000);
+                if (!top.json) {
+                    top.out.println(html);
+                }
+            }
+            return code;
         }
     }
 

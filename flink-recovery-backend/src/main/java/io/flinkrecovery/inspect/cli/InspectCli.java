@@ -49,6 +49,7 @@ public final class InspectCli {
         cli.addSubcommand(new Commands.PlanCommand());
         cli.addSubcommand(new Commands.OrphansCommand());
         cli.addSubcommand(new Commands.LeftoversCommand());
+        cli.addSubcommand(new Commands.ReportCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExitCodeExceptionMapper(e -> ERROR);

@@ -20,7 +20,14 @@ class InspectCliTest {
         assertThat(help.code).isZero();
         assertThat(help.out)
                 .startsWith("Usage: flink-recovery-inspect")
-                .contains("list", "validate", "latest-valid", "plan", "orphans", "leftovers")
+                .contains(
+                        "list",
+                        "validate",
+                        "latest-valid",
+                        "plan",
+                        "orphans",
+                        "leftovers",
+                        "report")
                 .contains("--endpoint=<url>", "--conf=<config.yaml>", "--json")
                 .contains("0   valid or clean", "1   findings", "2   usage or access error");
     }
@@ -28,7 +35,9 @@ class InspectCliTest {
     @Test
     void eachCommandHasItsOwnHelp() {
         for (String command :
-                new String[] {"list", "validate", "latest-valid", "plan", "orphans", "leftovers"}) {
+                new String[] {
+                    "list", "validate", "latest-valid", "plan", "orphans", "leftovers", "report"
+                }) {
             Result help = cli(command, "--help");
             assertThat(help.code).as(command).isZero();
             assertThat(help.out)
@@ -40,6 +49,8 @@ class InspectCliTest {
         assertThat(cli("plan", "--help").out).contains("--parallelism=N");
         assertThat(cli("orphans", "--help").out).contains("--grace=<duration>", "default 1h");
         assertThat(cli("leftovers", "--help").out).contains("default 1d", "--delete");
+        assertThat(cli("report", "--help").out)
+                .contains("--html=<file>", "--parallelism=N", "--grace=<duration>");
     }
 
     @Test
