@@ -134,6 +134,18 @@ public final class RestoreInspector {
     }
 
     /**
+     * The history of the job directory: every retained checkpoint (fast-checked), the newest one's
+     * key groups and restore plans at its own parallelism and at {@code parallelism} (0: only its
+     * own), and the space the directory takes, with unreferenced objects older than {@code grace}
+     * counted as orphans. Deletes nothing.
+     */
+    public JobReport report(String jobDirectory, int parallelism, Duration grace, Instant now)
+            throws IOException {
+        return new JobReporter(this, store, classLoader)
+                .report(jobDirectory, parallelism, grace, now);
+    }
+
+    /**
      * Every {@code chk-<n>} and {@code savepoint-*} directory below {@code directory}, newest
      * first.
      */
@@ -272,7 +284,7 @@ public final class RestoreInspector {
         return abandoned;
     }
 
-    private Set<ObjectLocation> liveObjects(ObjectLocation checkpointsBase) throws IOException {
+    Set<ObjectLocation> liveObjects(ObjectLocation checkpointsBase) throws IOException {
         List<ObjectLocation> metadataFiles =
                 listAll(checkpointsBase.child("")).stream()
                         .map(ObjectInfo::location)
@@ -321,7 +333,7 @@ public final class RestoreInspector {
                 lastModified);
     }
 
-    private List<ObjectInfo> listAll(ObjectLocation prefix) throws IOException {
+    List<ObjectInfo> listAll(ObjectLocation prefix) throws IOException {
         try (Stream<ObjectInfo> objects = store.list(prefix)) {
             return objects.collect(Collectors.toList());
         }

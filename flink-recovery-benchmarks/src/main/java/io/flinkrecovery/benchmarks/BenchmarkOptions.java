@@ -1,147 +1,177 @@
 package io.flinkrecovery.benchmarks;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The command line of {@link BackendComparison}. */
+/**
+ * The command line of {@link BackendComparison}, {@link InspectorBenchmark} and {@link
+ * StateAccessBenchmark}, parsed by picocli as the inspector's and the demo's are.
+ */
+@Command(
+        name = "bin/benchmark",
+        sortOptions = false,
+        description =
+                "Compares the incremental heap backend, HashMapStateBackend and RocksDB"
+                        + " incremental side by side, on our S3 storage on the embedded S3"
+                        + " server.")
 final class BenchmarkOptions {
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
+    boolean help;
 
-    static final String USAGE =
-            String.join(
-                    "\n",
-                    "Usage: bin/benchmark [options]",
-                    "  --keys N                keys in state (default 1000000)",
-                    "  --value-size B          bytes per value (default 100)",
-                    "  --checkpoints N         measured checkpoints after the initial one (default 20)",
-                    "  --update-fraction F     fraction of the keys updated per checkpoint (default 0.01)",
-                    "  --parallelism P         parallelism of each job (default 2)",
-                    "  --throughput-updates N  updates per throughput round (default max(5 x keys, 500000))",
-                    "  --throughput-rounds N   measured throughput rounds per backend, interleaved,"
-                            + " after one warm-up round (default 5)",
-                    "  --restores N            restores per backend (default 3)",
-                    "  --restore-records N     records each restored job processes before its restore"
-                            + " counts as done, for restore (b) (default min(keys, 1000000))",
-                    "  --set KEY=VALUE         a Flink or recovery.* option for every job, such as"
-                            + " --set recovery.backend.compaction.max-deltas=64 (repeatable)",
-                    "  --data-dir DIR          where the S3 server keeps objects (default: a temporary"
-                            + " directory, deleted at the end)",
-                    "  --s3-latency MS         added to every S3 request by the server, as a remote"
-                            + " store's round trip (default 0: loopback)");
-
+    @Option(names = "--keys", paramLabel = "N", description = "Keys in state (default 1000000).")
     long keys = 1_000_000;
+
+    @Option(
+            names = "--value-size",
+            paramLabel = "B",
+            description = "Bytes per value (default 100).")
     int valueSize = 100;
+
+    @Option(
+            names = "--checkpoints",
+            paramLabel = "N",
+            description = "Measured checkpoints after the initial one (default 20).")
     int checkpoints = 20;
+
+    @Option(
+            names = "--update-fraction",
+            paramLabel = "F",
+            description = "Fraction of the keys updated per checkpoint (default 0.01).")
     double updateFraction = 0.01;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "P",
+            description = "Parallelism of each job (default 2).")
     int parallelism = 2;
+
+    @Option(
+            names = "--throughput-updates",
+            paramLabel = "N",
+            description = "Updates per throughput round (default max(5 x keys, 500000)).")
     long throughputUpdates = -1;
+
+    @Option(
+            names = "--throughput-rounds",
+            paramLabel = "N",
+            description =
+                    "Measured throughput rounds per backend, interleaved, after one warm-up"
+                            + " round (default 5).")
     int throughputRounds = 5;
+
+    @Option(
+            names = "--restores",
+            paramLabel = "N",
+            description = "Restores per backend (default 3).")
     int restores = 3;
+
+    @Option(
+            names = "--restore-records",
+            paramLabel = "N",
+            description =
+                    "Records each restored job processes before its restore counts as done, for"
+                            + " restore (b) (default min(keys, 1000000)).")
     long restoreRecords = -1;
+
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A Flink or recovery.* option for every job, such as --set"
+                            + " recovery.backend.compaction.max-deltas=64 (repeatable).")
+    Map<String, String> jobSettings = new LinkedHashMap<>();
+
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where the S3 server keeps objects (default: a temporary directory, deleted"
+                            + " at the end).")
     Path dataDir;
+
+    @Option(
+            names = "--s3-latency",
+            paramLabel = "MS",
+            description =
+                    "Added to every S3 request by the server, as a remote store's round trip"
+                            + " (default 0: loopback).")
     long s3LatencyMillis;
-    final Map<String, String> jobSettings = new LinkedHashMap<>();
 
     /**
-     * The options in {@code args}; on a usage error (or {@code --help}) prints the message and the
-     * usage of {@code command} and exits with 2.
+     * The options in {@code args}; prints the usage of {@code command} and exits, with 0 for {@code
+     * --help} and with 2 after the message of a usage error.
      */
     static BenchmarkOptions parseOrExit(String[] args, String command) {
+        CommandLine cli = new CommandLine(new BenchmarkOptions());
+        cli.setCommandName(command);
         try {
-            return parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                System.err.println(e.getMessage());
+            ParseResult parsed = cli.parseArgs(args);
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                System.exit(0);
             }
-            System.err.println(USAGE.replace("bin/benchmark", command));
+            return validated(cli);
+        } catch (ParameterException e) {
+            System.err.println(e.getMessage());
+            cli.usage(System.err);
             System.exit(2);
             throw e;
         }
     }
 
+    /** The options in {@code args}, or a {@link ParameterException} that says what is wrong. */
     static BenchmarkOptions parse(String[] args) {
-        BenchmarkOptions options = new BenchmarkOptions();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                throw new IllegalArgumentException("");
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("Missing value for " + arg);
-            }
-            String value = args[++i];
-            try {
-                switch (arg) {
-                    case "--keys":
-                        options.keys = positive(arg, Long.parseLong(value));
-                        break;
-                    case "--value-size":
-                        options.valueSize = (int) positive(arg, Integer.parseInt(value));
-                        break;
-                    case "--checkpoints":
-                        options.checkpoints = (int) positive(arg, Integer.parseInt(value));
-                        break;
-                    case "--update-fraction":
-                        options.updateFraction = Double.parseDouble(value);
-                        if (!(options.updateFraction > 0 && options.updateFraction <= 1)) {
-                            throw new IllegalArgumentException(
-                                    "Invalid " + arg + ": " + value + " (must be in (0, 1])");
-                        }
-                        break;
-                    case "--parallelism":
-                        options.parallelism = (int) positive(arg, Integer.parseInt(value));
-                        break;
-                    case "--throughput-updates":
-                        options.throughputUpdates = positive(arg, Long.parseLong(value));
-                        break;
-                    case "--throughput-rounds":
-                        options.throughputRounds = (int) positive(arg, Integer.parseInt(value));
-                        break;
-                    case "--restores":
-                        options.restores = (int) positive(arg, Integer.parseInt(value));
-                        break;
-                    case "--restore-records":
-                        options.restoreRecords = positive(arg, Long.parseLong(value));
-                        break;
-                    case "--set":
-                        int eq = value.indexOf('=');
-                        if (eq <= 0) {
-                            throw new IllegalArgumentException(
-                                    "Invalid --set: " + value + " (expected KEY=VALUE)");
-                        }
-                        options.jobSettings.put(value.substring(0, eq), value.substring(eq + 1));
-                        break;
-                    case "--data-dir":
-                        options.dataDir = Path.of(value);
-                        break;
-                    case "--s3-latency":
-                        options.s3LatencyMillis = Long.parseLong(value);
-                        if (options.s3LatencyMillis < 0) {
-                            throw new IllegalArgumentException(
-                                    "Invalid " + arg + ": " + value + " (must be >= 0)");
-                        }
-                        break;
-                    default:
-                        throw new IllegalArgumentException("Unknown option " + arg);
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Invalid " + arg + ": " + value);
-            }
+        CommandLine cli = new CommandLine(new BenchmarkOptions());
+        cli.parseArgs(args);
+        return validated(cli);
+    }
+
+    private static BenchmarkOptions validated(CommandLine cli) {
+        BenchmarkOptions options = cli.getCommand();
+        positive(cli, "--keys", options.keys);
+        positive(cli, "--value-size", options.valueSize);
+        positive(cli, "--checkpoints", options.checkpoints);
+        positive(cli, "--parallelism", options.parallelism);
+        positive(cli, "--throughput-rounds", options.throughputRounds);
+        positive(cli, "--restores", options.restores);
+        if (!(options.updateFraction > 0 && options.updateFraction <= 1)) {
+            throw new ParameterException(
+                    cli,
+                    "Invalid --update-fraction: "
+                            + options.updateFraction
+                            + " (must be in (0, 1])");
         }
-        if (options.throughputUpdates < 0) {
+        if (options.s3LatencyMillis < 0) {
+            throw new ParameterException(
+                    cli, "Invalid --s3-latency: " + options.s3LatencyMillis + " (must be >= 0)");
+        }
+        if (cli.getParseResult().hasMatchedOption("--throughput-updates")) {
+            positive(cli, "--throughput-updates", options.throughputUpdates);
+        } else {
             options.throughputUpdates = Math.max(5 * options.keys, 500_000);
         }
-        if (options.restoreRecords < 0) {
+        if (cli.getParseResult().hasMatchedOption("--restore-records")) {
+            positive(cli, "--restore-records", options.restoreRecords);
+        } else {
             options.restoreRecords = Math.min(options.keys, 1_000_000);
         }
         return options;
     }
 
-    private static long positive(String key, long value) {
+    private static void positive(CommandLine cli, String option, long value) {
         if (value <= 0) {
-            throw new IllegalArgumentException("Invalid " + key + ": " + value + " (must be > 0)");
+            throw new ParameterException(
+                    cli, "Invalid " + option + ": " + value + " (must be > 0)");
         }
-        return value;
     }
 
     @Override

@@ -7,6 +7,9 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.flinkrecovery.compat.InspectedOperatorNames;
 import io.flinkrecovery.examples.totals.RunningTotalsJob;
 import io.flinkrecovery.inspect.cli.InspectCli;
@@ -30,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The inspector CLI's commands, output and exit codes on a real retained checkpoint. */
 class InspectCliITCase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     @Order(1)
@@ -74,6 +79,50 @@ class InspectCliITCase {
         assertThat(json.out)
                 .startsWith("{\"pointer\":\"" + latest + "\"")
                 .contains("\"valid\":true");
+        JsonNode report = JSON.readTree(json.out);
+        assertFields(
+                report,
+                "pointer",
+                "checkpointId",
+                "metadataVersion",
+                "writtenBy",
+                "valid",
+                "objectsChecked",
+                "referencedBytes",
+                "inlinedBytes",
+                "findings");
+        assertThat(report.get("checkpointId").isIntegralNumber()).isTrue();
+        assertThat(report.get("metadataVersion").isInt()).isTrue();
+        assertThat(report.get("findings").isArray()).isTrue();
+
+        JsonNode listed = JSON.readTree(cli("list", jobDir, "--json").out);
+        assertThat(listed.isArray()).isTrue();
+        assertFields(
+                listed.get(0),
+                "pointer",
+                "checkpointId",
+                "status",
+                "objects",
+                "bytes",
+                "lastModified");
+        assertThat(listed.get(0).get("pointer").asText()).isEqualTo(latest);
+        assertThat(listed.get(0).get("status").asText()).isEqualTo("COMPLETED");
+
+        JsonNode planned = JSON.readTree(cli("plan", latest, "--parallelism", "3", "--json").out);
+        assertFields(planned, "pointer", "parallelism", "subtasks");
+        assertThat(planned.get("subtasks")).hasSize(3);
+        assertFields(
+                planned.get("subtasks").get(0),
+                "operator",
+                "subtask",
+                "keyGroups",
+                "bytes",
+                "gets",
+                "maxChainDepth");
+        assertThat(planned.get("subtasks").get(2).get("keyGroups").asText()).isEqualTo("86-127");
+
+        JsonNode noneValid = JSON.readTree(cli("latest-valid", jobDir, "--json").out);
+        assertThat(noneValid.get("pointer").asText()).isEqualTo(latest);
 
         Result latestValid = cli("latest-valid", jobDir);
         assertThat(latestValid.code).isZero();
@@ -99,6 +148,20 @@ class InspectCliITCase {
         ObjectLocation partFile = ObjectLocation.parse(out + "2024-01-01/part-7-0");
         String partUpload = store.startMultipartUpload(partFile, "w2");
 
+        JsonNode orphansJson = JSON.readTree(cli("orphans", jobDir, "--grace", "0s", "--json").out);
+        assertFields(
+                orphansJson,
+                "jobDirectory",
+                "liveObjects",
+                "tooYoung",
+                "deleted",
+                "orphanBytes",
+                "orphans",
+                "abandonedUploads");
+        assertFields(orphansJson.get("abandonedUploads").get(0), "object", "uploadId", "initiated");
+        assertThat(orphansJson.get("abandonedUploads").get(0).get("uploadId").asText())
+                .isEqualTo(crashedUpload);
+
         Result orphans = cli("orphans", jobDir, "--grace", "0s");
         assertThat(orphans.code).as(orphans.out).isEqualTo(1);
         assertThat(orphans.out)
@@ -122,6 +185,7 @@ class InspectCliITCase {
                 .startsWith("{\"deleted\":false,\"abandonedUploads\":[{\"object\":\"" + partFile)
                 .contains("\"uploadId\":\"" + partUpload + "\"")
                 .contains("\"abandonedTails\":[\"" + tail + "\"]");
+        assertFields(JSON.readTree(leftovers.out), "deleted", "abandonedUploads", "abandonedTails");
         Result removed = cli("leftovers", out, "--grace", "0s", "--delete");
         assertThat(removed.code).as(removed.out).isZero();
         assertThat(removed.out)
@@ -138,6 +202,13 @@ class InspectCliITCase {
         assertThat(usage.code).isEqualTo(2);
         assertThat(usage.err)
                 .contains("Unknown command 'frobnicate'", "Usage: flink-recovery-inspect");
+    }
+
+    /** The JSON shape the README documents: these fields, in this order. */
+    private static void assertFields(JsonNode node, String... names) {
+        List<String> fields = new ArrayList<>();
+        node.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).as("fields of %s", node).containsExactly(names);
     }
 
     private static Result cli(String... args) {

@@ -6,6 +6,7 @@ import io.flinkrecovery.inspect.OrphanReport;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.PendingUpload;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class CleanupOutput {
         this.json = json;
     }
 
-    int orphans(OrphanReport report, Duration grace) {
+    int orphans(OrphanReport report, Duration grace) throws IOException {
         if (json) {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("jobDirectory", report.jobDirectory());
@@ -42,7 +43,7 @@ final class CleanupOutput {
                             .map(o -> o.location().toString())
                             .collect(Collectors.toList()));
             map.put("abandonedUploads", uploadMaps(report.abandonedUploads()));
-            out.println(Json.write(map));
+            out.println(InspectCli.JSON.writeValueAsString(map));
         } else {
             Table table = new Table("orphan", "bytes", "last modified");
             for (ObjectInfo orphan : report.orphans()) {
@@ -81,7 +82,8 @@ final class CleanupOutput {
     }
 
     int leftovers(
-            List<PendingUpload> uploads, List<ObjectInfo> tails, Duration grace, boolean deleted) {
+            List<PendingUpload> uploads, List<ObjectInfo> tails, Duration grace, boolean deleted)
+            throws IOException {
         if (json) {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("deleted", deleted);
@@ -89,7 +91,7 @@ final class CleanupOutput {
             map.put(
                     "abandonedTails",
                     tails.stream().map(o -> o.location().toString()).collect(Collectors.toList()));
-            out.println(Json.write(map));
+            out.println(InspectCli.JSON.writeValueAsString(map));
         } else {
             Table table = new Table("leftover", "object", "upload id or bytes", "since");
             for (PendingUpload upload : uploads) {

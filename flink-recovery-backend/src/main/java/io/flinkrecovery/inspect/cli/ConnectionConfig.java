@@ -12,15 +12,15 @@ import java.util.Map;
 
 /**
  * The S3 connection of the CLI, from (later wins) a Flink configuration ({@code --conf}), the
- * {@code AWS_*} environment, and flags.
+ * {@code AWS_*} environment, and options.
  */
 final class ConnectionConfig {
 
     private ConnectionConfig() {}
 
-    static Configuration build(Map<String, String> flags, Map<String, String> env) {
+    static Configuration build(InspectCommand options, Map<String, String> env) {
         Configuration config = new Configuration();
-        String conf = flags.get("conf");
+        String conf = options.conf;
         if (conf != null) {
             Path path = Paths.get(conf);
             if (!Files.exists(path)) {
@@ -33,18 +33,21 @@ final class ConnectionConfig {
         copy(env, "AWS_REGION", config, S3ConnectionOptions.REGION.key());
         copy(env, "AWS_ACCESS_KEY_ID", config, S3ConnectionOptions.ACCESS_KEY.key());
         copy(env, "AWS_SECRET_ACCESS_KEY", config, S3ConnectionOptions.SECRET_KEY.key());
-        copy(flags, "endpoint", config, S3ConnectionOptions.ENDPOINT.key());
-        copy(flags, "region", config, S3ConnectionOptions.REGION.key());
-        copy(flags, "access-key", config, S3ConnectionOptions.ACCESS_KEY.key());
-        copy(flags, "secret-key", config, S3ConnectionOptions.SECRET_KEY.key());
-        if (flags.containsKey("path-style")) {
+        set(options.endpoint, config, S3ConnectionOptions.ENDPOINT.key());
+        set(options.region, config, S3ConnectionOptions.REGION.key());
+        set(options.accessKey, config, S3ConnectionOptions.ACCESS_KEY.key());
+        set(options.secretKey, config, S3ConnectionOptions.SECRET_KEY.key());
+        if (options.pathStyle) {
             config.set(S3ConnectionOptions.PATH_STYLE_ACCESS, true);
         }
         return config;
     }
 
     private static void copy(Map<String, String> from, String name, Configuration to, String key) {
-        String value = from.get(name);
+        set(from.get(name), to, key);
+    }
+
+    private static void set(String value, Configuration to, String key) {
         if (value != null && !value.isEmpty()) {
             to.setString(key, value);
         }

@@ -3,6 +3,10 @@ package io.flinkrecovery.examples.demo;
 import org.apache.flink.configuration.Configuration;
 
 import io.flinkrecovery.examples.S3StorageConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -24,20 +28,43 @@ final class DemoOptions {
     static final String BUCKET = "demo";
     static final int PARALLELISM = 2;
 
-    static final String USAGE =
-            String.join(
-                    System.lineSeparator(),
-                    "Usage: RecoveryDemo [--state-backend=<type>] [--data-dir=<dir>]",
-                    "  --state-backend  state.backend.type of both runs (default "
-                            + DEFAULT_STATE_BACKEND
-                            + "; or -D"
-                            + STATE_BACKEND_PROPERTY
-                            + "=<type>)",
-                    "  --data-dir       where the embedded S3 server keeps its objects (default ./"
-                            + DEFAULT_DATA_DIR
-                            + ", emptied first; or -D"
-                            + DATA_DIR_PROPERTY
-                            + "=<dir>, kept)");
+    /** The command line, parsed by picocli as the inspector's and the benchmarks' are. */
+    @Command(
+            name = "bin/demo",
+            sortOptions = false,
+            description =
+                    "Runs a stateful job on a MiniCluster with an embedded S3 server, fails it,"
+                            + " recovers it, restores a second run from the retained checkpoint"
+                            + " and checks the results.")
+    static final class Arguments {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Show this help message and exit.")
+        boolean help;
+
+        @Option(
+                names = "--state-backend",
+                paramLabel = "<type>",
+                description =
+                        "state.backend.type of both runs: hashmap, rocksdb or a factory class"
+                                + " (default "
+                                + DEFAULT_STATE_BACKEND
+                                + "; or -D"
+                                + STATE_BACKEND_PROPERTY
+                                + "=<type>).")
+        String stateBackend;
+
+        @Option(
+                names = "--data-dir",
+                paramLabel = "<dir>",
+                description =
+                        "Where the embedded S3 server keeps its objects (default ./demo-data/s3,"
+                                + " emptied first; or -D"
+                                + DATA_DIR_PROPERTY
+                                + "=<dir>, kept).")
+        String dataDir;
+    }
 
     private final String stateBackend;
     private final Path dataDir;
@@ -49,39 +76,45 @@ final class DemoOptions {
         this.defaultDataDir = defaultDataDir;
     }
 
+    /** The demo's command line; {@link #of} turns what it parsed into options. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Arguments());
+    }
+
     /**
-     * Reads {@code --name=value} arguments, falling back to {@code -Ddemo.*} system properties.
+     * Reads {@code --name=value} (or {@code --name value}) arguments, falling back to {@code
+     * -Ddemo.*} system properties.
      *
-     * @throws IllegalArgumentException naming the first unknown or empty argument
+     * @throws ParameterException naming the first unknown or empty argument
      */
     static DemoOptions parse(String[] args, Properties systemProperties) {
+        CommandLine cli = commandLine();
+        cli.parseArgs(args);
+        return of(cli, systemProperties);
+    }
+
+    /** The options {@code cli} parsed, with {@code -Ddemo.*} system properties as defaults. */
+    static DemoOptions of(CommandLine cli, Properties systemProperties) {
+        Arguments arguments = cli.getCommand();
         String stateBackend =
-                systemProperties.getProperty(STATE_BACKEND_PROPERTY, DEFAULT_STATE_BACKEND);
-        String dataDir = systemProperties.getProperty(DATA_DIR_PROPERTY);
-        for (String arg : args) {
-            if (arg.startsWith("--state-backend=")) {
-                stateBackend = value(arg);
-            } else if (arg.startsWith("--data-dir=")) {
-                dataDir = value(arg);
-            } else {
-                throw new IllegalArgumentException("Unknown argument: " + arg);
-            }
-        }
+                arguments.stateBackend != null
+                        ? arguments.stateBackend
+                        : systemProperties.getProperty(
+                                STATE_BACKEND_PROPERTY, DEFAULT_STATE_BACKEND);
+        String dataDir =
+                arguments.dataDir != null
+                        ? arguments.dataDir
+                        : systemProperties.getProperty(DATA_DIR_PROPERTY);
         if (stateBackend.isBlank()) {
-            throw new IllegalArgumentException(
-                    "Invalid " + STATE_BACKEND_PROPERTY + ": empty (e.g. hashmap)");
+            throw new ParameterException(
+                    cli, "Invalid --state-backend: empty (e.g. hashmap or rocksdb)");
+        }
+        if (dataDir != null && dataDir.isBlank()) {
+            throw new ParameterException(cli, "Invalid --data-dir: empty");
         }
         return dataDir == null
                 ? new DemoOptions(stateBackend, DEFAULT_DATA_DIR, true)
                 : new DemoOptions(stateBackend, Paths.get(dataDir), false);
-    }
-
-    private static String value(String arg) {
-        String value = arg.substring(arg.indexOf('=') + 1);
-        if (value.isBlank()) {
-            throw new IllegalArgumentException("Invalid argument " + arg + " (value is empty)");
-        }
-        return value;
     }
 
     String stateBackend() {

@@ -21,6 +21,8 @@ import io.flinkrecovery.objectstore.RequestKind;
 import io.flinkrecovery.objectstore.s3.S3ClientSettings;
 import io.flinkrecovery.objectstore.s3.S3ObjectStores;
 import io.flinkrecovery.testing.EmbeddedS3Server;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -63,12 +65,17 @@ public final class RecoveryDemo {
     }
 
     public static void main(String[] args) {
+        CommandLine cli = DemoOptions.commandLine();
         DemoOptions options;
         try {
-            options = DemoOptions.parse(args, System.getProperties());
-        } catch (IllegalArgumentException e) {
+            if (CommandLine.printHelpIfRequested(cli.parseArgs(args))) {
+                System.exit(0);
+                return;
+            }
+            options = DemoOptions.of(cli, System.getProperties());
+        } catch (ParameterException e) {
             System.err.println(e.getMessage());
-            System.err.println(DemoOptions.USAGE);
+            cli.usage(System.err);
             System.exit(2);
             return;
         }

@@ -3,6 +3,7 @@ package io.flinkrecovery.examples.demo;
 import org.apache.flink.configuration.Configuration;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 
 import java.nio.file.Paths;
 import java.util.Map;
@@ -43,16 +44,39 @@ class DemoOptionsTest {
     }
 
     @Test
+    void acceptsTheValueAsTheNextArgumentToo() {
+        DemoOptions options =
+                DemoOptions.parse(
+                        new String[] {"--state-backend", "hashmap", "--data-dir", "/tmp/c"},
+                        new Properties());
+
+        assertThat(options.stateBackend()).isEqualTo("hashmap");
+        assertThat(options.dataDir()).isEqualTo(Paths.get("/tmp/c"));
+    }
+
+    @Test
     void rejectsUnknownAndEmptyArguments() {
         assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--fast"}, new Properties()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Unknown argument: --fast");
+                .isInstanceOf(ParameterException.class)
+                .hasMessage("Unknown option: '--fast'");
         assertThatThrownBy(
                         () ->
                                 DemoOptions.parse(
                                         new String[] {"--state-backend="}, new Properties()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Invalid argument --state-backend= (value is empty)");
+                .isInstanceOf(ParameterException.class)
+                .hasMessage("Invalid --state-backend: empty (e.g. hashmap or rocksdb)");
+        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--data-dir"}, new Properties()))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageStartingWith("Missing required parameter for option '--data-dir'");
+    }
+
+    @Test
+    void helpDescribesEveryOption() {
+        String help = DemoOptions.commandLine().getUsageMessage();
+
+        assertThat(help)
+                .startsWith("Usage: bin/demo")
+                .contains("--state-backend=<type>", "--data-dir=<dir>", "--help");
     }
 
     @Test

@@ -7,11 +7,13 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics;
 
-import io.flinkrecovery.examples.compat.JobParameters;
 import io.flinkrecovery.inspect.InspectionReport;
 import io.flinkrecovery.inspect.RestoreInspector;
 import io.flinkrecovery.it.AllStatesClusterJob;
 import io.flinkrecovery.storage.S3CheckpointStorage;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * {@code bin/demo --cluster}: the recovery this project exists for, on real processes. ZooKeeper,
@@ -42,17 +45,45 @@ public final class ClusterDemo {
 
     private ClusterDemo() {}
 
-    public static void main(String[] args) throws Exception {
-        JobParameters options = JobParameters.fromArgs(args);
-        long events = options.getLong("events", 6_000);
-        int keys = options.getInt("keys", 100);
-        String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path dir = Path.of(options.get("dir", "target/cluster-demo/" + time)).toAbsolutePath();
-        boolean exact;
-        try (HaCluster cluster = new HaCluster(2, 2)) {
-            exact = run(cluster, dir, events, keys);
+    /** The command line of {@code bin/demo --cluster}, parsed by picocli as the demo's is. */
+    @Command(
+            name = "bin/demo --cluster",
+            sortOptions = false,
+            description =
+                    "The demo on real processes: ZooKeeper, the S3 server, two JobManagers with"
+                            + " ZooKeeper HA and two TaskManagers; the leader is killed mid-run.")
+    static final class Options implements Callable<Integer> {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Show this help message and exit.")
+        boolean help;
+
+        @Option(names = "--events", paramLabel = "N", description = "Events (default 6000).")
+        long events = 6_000;
+
+        @Option(names = "--keys", paramLabel = "K", description = "Keys (default 100).")
+        int keys = 100;
+
+        @Option(
+                names = "--dir",
+                paramLabel = "<dir>",
+                description = "Where the processes run (default target/cluster-demo/<time>).")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            String time =
+                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+            Path runDir = (dir != null ? dir : Path.of("target/cluster-demo/" + time));
+            try (HaCluster cluster = new HaCluster(2, 2)) {
+                return run(cluster, runDir.toAbsolutePath(), events, keys) ? 0 : 1;
+            }
         }
-        System.exit(exact ? 0 : 1);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Options()).execute(args));
     }
 
     private static boolean run(HaCluster cluster, Path dir, long events, int keys)

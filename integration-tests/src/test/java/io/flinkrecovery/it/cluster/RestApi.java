@@ -1,6 +1,7 @@
 package io.flinkrecovery.it.cluster;
 
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.messages.webmonitor.MultipleJobsDetails;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 import org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics;
@@ -49,6 +50,11 @@ final class RestApi {
     /** {@code GET /jobs/<id>/exceptions}: the failures of the job, newest first. */
     JobExceptionsInfoWithHistory exceptions(JobID job) throws IOException, InterruptedException {
         return get("/jobs/" + job + "/exceptions", JobExceptionsInfoWithHistory.class);
+    }
+
+    /** {@code GET /jobs/overview}: every job the cluster knows, with its id and status. */
+    MultipleJobsDetails jobs() throws IOException, InterruptedException {
+        return get("/jobs/overview", MultipleJobsDetails.class);
     }
 
     /** The body of {@code GET <path>}, as the web UI would receive it. */

@@ -2,6 +2,7 @@ package io.flinkrecovery.it.cluster;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics;
 
 import io.flinkrecovery.compat.FlinkConfFile;
@@ -36,7 +37,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -328,11 +328,9 @@ class ZooKeeperHaFailoverITCase {
         RestApi rest = CLUSTER.leader().rest();
         List<String> paths =
                 new ArrayList<>(List.of("/jobmanager/config", "/jobs/overview", "/taskmanagers"));
-        Matcher jobs =
-                Pattern.compile("\"jid\":\"([0-9a-f]{32})\"").matcher(rest.raw("/jobs/overview"));
-        while (jobs.find()) {
+        for (JobDetails job : rest.jobs().getJobs()) {
             for (String part : List.of("", "/config", "/exceptions", "/checkpoints/config")) {
-                paths.add("/jobs/" + jobs.group(1) + part);
+                paths.add("/jobs/" + job.getJobId() + part);
             }
         }
         assertThat(paths).as("REST paths, with the jobs of this class").hasSizeGreaterThan(3);
