@@ -2,116 +2,169 @@ package io.flinkrecovery.benchmarks;
 
 import org.apache.flink.configuration.MemorySize;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.TypeConversionException;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-/** The command line of {@link FileSinkRequestCost}. */
+/**
+ * The command line of {@link FileSinkRequestCost}, parsed by picocli as the other benchmarks' are.
+ */
+@Command(
+        name = "bin/benchmark sink",
+        sortOptions = false,
+        description =
+                "Requests per committed file of Flink's FileSink through our s3:// file system and"
+                        + " Flink's own S3 file systems, counted by the embedded S3 server.")
 final class SinkBenchmarkOptions {
 
-    static final String USAGE =
-            String.join(
-                    "\n",
-                    "Usage: bin/benchmark sink [options]",
-                    "  --file-systems LIST     of ours, hadoop, native, presto (default: all)",
-                    "  --workloads LIST        of on-checkpoint, open-across, multipart (default: all)",
-                    "  --checkpoints N         checkpoints of the small-file workloads (default 12)",
-                    "  --rows-per-file N       rows of 100 B per file and checkpoint in them (default 1000)",
-                    "  --multipart-checkpoints N  checkpoints of the multipart workload, one file per"
-                            + " subtask each (default 3)",
-                    "  --multipart-parts N     parts per file of the multipart workload (default 4)",
-                    "  --part-size SIZE        the part size of every file system (default 5mb,"
-                            + " S3's minimum)",
-                    "  --parallelism P         sink subtasks (default 2)");
+    private static final List<String> WORKLOADS =
+            List.of("on-checkpoint", "open-across", "multipart");
 
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(
+            names = "--file-systems",
+            paramLabel = "LIST",
+            split = ",",
+            converter = FileSystemConverter.class,
+            description = "Of ours, hadoop, native, presto (default: all).")
     Set<SinkFileSystem> fileSystems = EnumSet.allOf(SinkFileSystem.class);
-    List<String> workloadNames = List.of("on-checkpoint", "open-across", "multipart");
+
+    @Option(
+            names = "--workloads",
+            paramLabel = "LIST",
+            split = ",",
+            description = "Of on-checkpoint, open-across, multipart (default: all).")
+    List<String> workloadNames = WORKLOADS;
+
+    @Option(
+            names = "--checkpoints",
+            paramLabel = "N",
+            description = "Checkpoints of the small-file workloads (default 12).")
     int checkpoints = 12;
+
+    @Option(
+            names = "--rows-per-file",
+            paramLabel = "N",
+            description = "Rows of 100 B per file and checkpoint in them (default 1000).")
     int rowsPerFile = 1000;
+
+    @Option(
+            names = "--multipart-checkpoints",
+            paramLabel = "N",
+            description =
+                    "Checkpoints of the multipart workload, one file per subtask each (default 3).")
     int multipartCheckpoints = 3;
+
+    @Option(
+            names = "--multipart-parts",
+            paramLabel = "N",
+            description = "Parts per file of the multipart workload (default 4).")
     int multipartParts = 4;
-    long partSize = MemorySize.parse("5mb").getBytes();
+
+    @Option(
+            names = "--part-size",
+            paramLabel = "SIZE",
+            converter = MemorySizeConverter.class,
+            description = "The part size of every file system (default 5mb, S3's minimum).")
+    long partSize = MIN_PART_SIZE;
+
+    @Option(names = "--parallelism", paramLabel = "P", description = "Sink subtasks (default 2).")
     int parallelism = 2;
 
+    private static final long MIN_PART_SIZE = MemorySize.parse("5mb").getBytes();
+
     static SinkBenchmarkOptions parseOrExit(String[] args) {
+        CommandLine cli = new CommandLine(new SinkBenchmarkOptions());
         try {
-            return parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                System.err.println(e.getMessage());
+            ParseResult parsed = cli.parseArgs(args);
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                System.exit(0);
             }
-            System.err.println(USAGE);
+            return validated(cli);
+        } catch (ParameterException e) {
+            System.err.println(e.getMessage());
+            cli.usage(System.err);
             System.exit(2);
             throw e;
         }
     }
 
+    /** The options in {@code args}, or a {@link ParameterException} that says what is wrong. */
     static SinkBenchmarkOptions parse(String[] args) {
-        SinkBenchmarkOptions options = new SinkBenchmarkOptions();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                throw new IllegalArgumentException("");
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("Missing value for " + arg);
-            }
-            String value = args[++i];
-            try {
-                switch (arg) {
-                    case "--file-systems":
-                        Set<SinkFileSystem> fileSystems = EnumSet.noneOf(SinkFileSystem.class);
-                        for (String name : value.split(",")) {
-                            fileSystems.add(SinkFileSystem.fromOption(name));
-                        }
-                        options.fileSystems = fileSystems;
-                        break;
-                    case "--workloads":
-                        List<String> workloads = new ArrayList<>();
-                        for (String name : value.split(",")) {
-                            if (!List.of("on-checkpoint", "open-across", "multipart")
-                                    .contains(name.trim())) {
-                                throw new IllegalArgumentException(
-                                        "Unknown workload: "
-                                                + name
-                                                + " (one of on-checkpoint, open-across,"
-                                                + " multipart)");
-                            }
-                            workloads.add(name.trim());
-                        }
-                        options.workloadNames = workloads;
-                        break;
-                    case "--checkpoints":
-                        options.checkpoints = positive(arg, value);
-                        break;
-                    case "--rows-per-file":
-                        options.rowsPerFile = positive(arg, value);
-                        break;
-                    case "--multipart-checkpoints":
-                        options.multipartCheckpoints = positive(arg, value);
-                        break;
-                    case "--multipart-parts":
-                        options.multipartParts = positive(arg, value);
-                        break;
-                    case "--part-size":
-                        options.partSize = MemorySize.parse(value).getBytes();
-                        if (options.partSize < MemorySize.parse("5mb").getBytes()) {
-                            throw new IllegalArgumentException(
-                                    "Invalid " + arg + ": " + value + " (must be at least 5mb)");
-                        }
-                        break;
-                    case "--parallelism":
-                        options.parallelism = positive(arg, value);
-                        break;
-                    default:
-                        throw new IllegalArgumentException("Unknown option " + arg);
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Invalid " + arg + ": " + value);
+        CommandLine cli = new CommandLine(new SinkBenchmarkOptions());
+        cli.parseArgs(args);
+        return validated(cli);
+    }
+
+    private static SinkBenchmarkOptions validated(CommandLine cli) {
+        SinkBenchmarkOptions options = cli.getCommand();
+        positive(cli, "--checkpoints", options.checkpoints);
+        positive(cli, "--rows-per-file", options.rowsPerFile);
+        positive(cli, "--multipart-checkpoints", options.multipartCheckpoints);
+        positive(cli, "--multipart-parts", options.multipartParts);
+        positive(cli, "--parallelism", options.parallelism);
+        if (options.partSize < MIN_PART_SIZE) {
+            throw new ParameterException(
+                    cli,
+                    "Invalid --part-size: " + options.partSize + " bytes (must be at least 5mb)");
+        }
+        for (String name : options.workloadNames) {
+            if (!WORKLOADS.contains(name)) {
+                throw new ParameterException(
+                        cli,
+                        "Unknown workload: "
+                                + name
+                                + " (one of "
+                                + String.join(", ", WORKLOADS)
+                                + ")");
             }
         }
         return options;
+    }
+
+    private static void positive(CommandLine cli, String option, long value) {
+        if (value <= 0) {
+            throw new ParameterException(
+                    cli, "Invalid " + option + ": " + value + " (must be > 0)");
+        }
+    }
+
+    /** {@code ours}, {@code hadoop}, {@code native} or {@code presto}. */
+    static final class FileSystemConverter implements ITypeConverter<SinkFileSystem> {
+        @Override
+        public SinkFileSystem convert(String value) {
+            try {
+                return SinkFileSystem.fromOption(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A size in Flink's notation, such as {@code 5mb}, in bytes. */
+    static final class MemorySizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return MemorySize.parse(value).getBytes();
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("Invalid size: " + value);
+            }
+        }
     }
 
     /** The workloads to run, in the order given. */
@@ -131,14 +184,6 @@ final class SinkBenchmarkOptions {
             }
         }
         return workloads;
-    }
-
-    private static int positive(String key, String value) {
-        int parsed = Integer.parseInt(value);
-        if (parsed <= 0) {
-            throw new IllegalArgumentException("Invalid " + key + ": " + value + " (must be > 0)");
-        }
-        return parsed;
     }
 
     @Override
