@@ -144,7 +144,11 @@ class UpgradeToFlink2ITCase {
         command.add("--s3-config");
         command.add(s3Config.toString());
         command.addAll(args);
-        Path log = tmp.resolve("flink-2.3.log");
+        Path log =
+                Path.of(System.getProperty("flinkrecovery.upgrade.logs", "target/upgrade-runs"))
+                        .resolve(tmp.getFileName() + "-flink-2.3.log")
+                        .toAbsolutePath();
+        Files.createDirectories(log.getParent());
         Process process =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
