@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Restores a savepoint of {@link AllStatesJob} on the Flink of this class path and runs the job to
@@ -80,11 +81,7 @@ public final class SavepointRestoreRun {
                             config,
                             parallelism,
                             new SummaryFileSink(Path.of(params.getRequired("output"))));
-            Checkpoints.awaitStats(flink, id, "a checkpoint", s -> Checkpoints.completed(s) >= 1);
-            System.out.println(
-                    "SAVEPOINT "
-                            + flink.triggerSavepoint(id, null, false, SavepointFormatType.NATIVE)
-                                    .get());
+            System.out.println("SAVEPOINT " + savepointWithRetries(flink, id));
             JobRuns.awaitStatus(flink, id, JobStatus.FINISHED);
             System.out.println("RESTORED " + JobRuns.restoredFrom(flink, id).getExternalPath());
         } finally {
@@ -92,6 +89,27 @@ public final class SavepointRestoreRun {
             flink.close();
         }
         System.exit(0);
+    }
+
+    /**
+     * A native savepoint of the running job, taken after its next completed checkpoint; a declined
+     * one (a slow upload on a loaded machine) is tried again, up to three times, as an operator
+     * would.
+     */
+    private static String savepointWithRetries(MiniCluster flink, JobID id) throws Exception {
+        ExecutionException last = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            long completed = Checkpoints.completed(Checkpoints.stats(flink, id));
+            Checkpoints.awaitStats(
+                    flink, id, "a checkpoint", s -> Checkpoints.completed(s) > completed);
+            try {
+                return flink.triggerSavepoint(id, null, false, SavepointFormatType.NATIVE).get();
+            } catch (ExecutionException e) {
+                System.out.println("SAVEPOINT-DECLINED attempt " + attempt + ": " + e.getCause());
+                last = e;
+            }
+        }
+        throw last;
     }
 
     private static Map<String, String> properties(String file) throws Exception {
