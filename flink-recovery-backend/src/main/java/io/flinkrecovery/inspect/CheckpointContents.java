@@ -125,28 +125,38 @@ final class CheckpointContents {
             incrementalHandles.put(incremental, owner);
             stream(incremental.getMetaDataStateHandle(), owner);
             for (HandleAndLocalPath shared : incremental.getSharedState()) {
-                stream(shared.getHandle(), owner);
+                stream(shared.getHandle(), owner, isSst(shared));
             }
             for (HandleAndLocalPath exclusive : incremental.getPrivateState()) {
-                stream(exclusive.getHandle(), owner);
+                stream(exclusive.getHandle(), owner, isSst(exclusive));
             }
         } else {
             unknown(handle, owner);
         }
     }
 
+    /** RocksDB names its table files {@code <number>.sst} in an incremental handle. */
+    private static boolean isSst(HandleAndLocalPath file) {
+        return file.getLocalPath() != null && file.getLocalPath().endsWith(".sst");
+    }
+
     private void stream(StreamStateHandle handle, HandleOwner owner) {
+        stream(handle, owner, false);
+    }
+
+    private void stream(StreamStateHandle handle, HandleOwner owner, boolean sst) {
         if (handle instanceof ByteStreamStateHandle) {
             inlinedBytes += handle.getStateSize();
         } else if (handle instanceof FileStateHandle) {
-            add(((FileStateHandle) handle).getFilePath(), handle.getStateSize(), true, owner);
+            add(((FileStateHandle) handle).getFilePath(), handle.getStateSize(), true, owner, sst);
         } else if (handle instanceof SegmentFileStateHandle) {
             SegmentFileStateHandle segment = (SegmentFileStateHandle) handle;
             add(
                     segment.getFilePath(),
                     segment.getStartPos() + segment.getStateSize(),
                     false,
-                    owner);
+                    owner,
+                    false);
         } else if (handle instanceof KeyGroupsStateHandle) {
             stream(((KeyGroupsStateHandle) handle).getDelegateStateHandle(), owner);
         } else if (handle != null) {
@@ -154,7 +164,7 @@ final class CheckpointContents {
         }
     }
 
-    private void add(Path path, long size, boolean exact, HandleOwner owner) {
+    private void add(Path path, long size, boolean exact, HandleOwner owner, boolean sst) {
         ObjectLocation location;
         try {
             location = ObjectLocation.parse(path.toUri());
@@ -169,7 +179,7 @@ final class CheckpointContents {
                                     + " is not on S3; the inspector checks s3:// objects only"));
             return;
         }
-        objects.add(new ReferencedObject(location, size, exact, owner));
+        objects.add(new ReferencedObject(location, size, exact, owner, sst));
     }
 
     private void unknown(StateObject handle, HandleOwner owner) {

@@ -16,18 +16,26 @@ public final class Finding {
         UNREADABLE_METADATA,
         MISSING_OBJECT,
         SIZE_MISMATCH,
-        /** A block of an incremental heap segment whose CRC32C differs from its manifest's. */
+        /**
+         * A block of an incremental heap segment whose CRC32C differs from its manifest's, or a
+         * RocksDB SST file whose block checksums fail.
+         */
         CHECKSUM_MISMATCH,
         UNREADABLE_OBJECT,
         KEY_GROUP_GAP,
         KEY_GROUP_OVERLAP,
         /** A handle the inspector cannot check (not on S3, or an unknown type): not an error. */
         UNKNOWN_HANDLE,
+        /**
+         * Objects deep mode read in full but could not verify (RocksDB's SST files without the
+         * RocksDB classes on the class path): not an error.
+         */
+        NOT_VERIFIED,
         ORPHAN;
 
         /** Whether this finding means the checkpoint will not restore. */
         public boolean isError() {
-            return this != UNKNOWN_HANDLE && this != ORPHAN;
+            return this != UNKNOWN_HANDLE && this != NOT_VERIFIED && this != ORPHAN;
         }
     }
 

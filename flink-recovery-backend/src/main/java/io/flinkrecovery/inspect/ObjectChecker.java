@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -37,6 +38,7 @@ final class ObjectChecker {
     private final ObjectStore store;
     private final int threads;
     private final Progress progress;
+    private final AtomicInteger unverifiedSsts = new AtomicInteger();
 
     ObjectChecker(ObjectStore store, int threads, Progress progress) {
         this.store = store;
@@ -65,8 +67,25 @@ final class ObjectChecker {
             ObjectInfo info = listed.get(object.location());
             checks.add(() -> checkOne(object, info, read).map(List::of).orElse(List.of()));
         }
-        return ParallelChecks.run(
-                checks, threads, progress, (deep ? "reading" : "checking") + " objects");
+        List<Finding> findings =
+                new ArrayList<>(
+                        ParallelChecks.run(
+                                checks,
+                                threads,
+                                progress,
+                                (deep ? "reading" : "checking") + " objects"));
+        int unverified = unverifiedSsts.get();
+        if (unverified > 0) {
+            findings.add(
+                    Finding.of(
+                            Finding.Kind.NOT_VERIFIED,
+                            null,
+                            unverified
+                                    + " RocksDB SST file(s) were read in full but not verified:"
+                                    + " their block checksums need the RocksDB classes"
+                                    + " (frocksdbjni, in Flink's lib/) on the class path"));
+        }
+        return findings;
     }
 
     /** Lists each directory that holds at least {@link #LIST_FROM_OBJECTS} of the objects. */
@@ -128,7 +147,40 @@ final class ObjectChecker {
                                     + (object.exactSize() ? "" : "at least ")
                                     + object.expectedSize()));
         }
+        if (deep && object.rocksDbSst() && RocksDbSst.isAvailable()) {
+            RocksDbSst.Verified verified = RocksDbSst.verify(store, object.location());
+            if (verified.problem.isPresent()) {
+                return Optional.of(
+                        Finding.at(
+                                object.owner(),
+                                Finding.Kind.CHECKSUM_MISMATCH,
+                                where,
+                                "RocksDB cannot verify "
+                                        + where
+                                        + " ("
+                                        + verified.size
+                                        + " bytes): "
+                                        + verified.problem.get()));
+            }
+            if (verified.size != size) {
+                return Optional.of(
+                        Finding.at(
+                                object.owner(),
+                                Finding.Kind.UNREADABLE_OBJECT,
+                                where,
+                                "Reading "
+                                        + where
+                                        + " gave "
+                                        + verified.size
+                                        + " bytes, HEAD said "
+                                        + size));
+            }
+            return Optional.empty();
+        }
         if (deep) {
+            if (object.rocksDbSst()) {
+                unverifiedSsts.incrementAndGet();
+            }
             long read = readFully(object.location());
             if (read != size) {
                 return Optional.of(

@@ -12,13 +12,19 @@ final class ReferencedObject {
     private final long expectedSize;
     private final boolean exactSize;
     private final HandleOwner owner;
+    private final boolean rocksDbSst;
 
     ReferencedObject(
-            ObjectLocation location, long expectedSize, boolean exactSize, HandleOwner owner) {
+            ObjectLocation location,
+            long expectedSize,
+            boolean exactSize,
+            HandleOwner owner,
+            boolean rocksDbSst) {
         this.location = location;
         this.expectedSize = expectedSize;
         this.exactSize = exactSize;
         this.owner = owner;
+        this.rocksDbSst = rocksDbSst;
     }
 
     ObjectLocation location() {
@@ -35,5 +41,10 @@ final class ReferencedObject {
 
     HandleOwner owner() {
         return owner;
+    }
+
+    /** Whether it is an SST file of RocksDB's incremental checkpoints (deep mode verifies it). */
+    boolean rocksDbSst() {
+        return rocksDbSst;
     }
 }

@@ -36,7 +36,7 @@ class ObjectCheckerTest {
         for (int i = 0; i < count; i++) {
             ObjectLocation location = ObjectLocation.of(S3.bucket(), prefix + "object-" + i);
             store.put(location, new byte[100 + i]);
-            objects.add(new ReferencedObject(location, 100 + i, true, owner));
+            objects.add(new ReferencedObject(location, 100 + i, true, owner, false));
         }
         return objects;
     }

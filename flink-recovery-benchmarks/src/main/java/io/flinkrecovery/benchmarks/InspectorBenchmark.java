@@ -6,6 +6,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 
 import io.flinkrecovery.inspect.InspectionReport;
 import io.flinkrecovery.inspect.RestoreInspector;
+import io.flinkrecovery.inspect.cli.InspectCli;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.RequestCounters;
 import io.flinkrecovery.objectstore.RequestKind;
@@ -13,12 +14,15 @@ import io.flinkrecovery.objectstore.s3.S3ClientSettings;
 import io.flinkrecovery.objectstore.s3.S3ObjectStores;
 import io.flinkrecovery.testing.EmbeddedS3Server;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How long the restore inspector takes, and how many requests it sends, to validate a large
@@ -78,11 +82,24 @@ public final class InspectorBenchmark {
                         "LIST",
                         "bytes read",
                         "findings");
+        Table reports =
+                new Table(
+                        "The checkpoint history report of each job directory (flink-recovery-inspect"
+                                + " report --html, the CLI in this JVM; every retained checkpoint"
+                                + " fast-checked)",
+                        "backend",
+                        "checkpoints",
+                        "HTML",
+                        "time");
         try (EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDir)) {
             s3.createBucket(BenchmarkCluster.BUCKET);
             s3.faults().setLatency(Duration.ofMillis(options.s3LatencyMillis));
             Configuration base = Configuration.fromMap(s3.flinkConfig());
             BenchmarkCluster.useOwnClassLoader(base);
+            // Every checkpoint of the chain stays, for the history report.
+            base.setString(
+                    "execution.checkpointing.num-retained",
+                    Integer.toString(options.checkpoints + 1));
             FileSystem.initialize(base, null);
             ObjectStore store = S3ObjectStores.forSettings(S3ClientSettings.fromConfig(base));
             RestoreInspector inspector = new RestoreInspector(store);
@@ -90,6 +107,7 @@ public final class InspectorBenchmark {
                     BenchmarkCluster.start(base, options.parallelism, options.checkpoints + 10)) {
                 for (Backend backend : BACKENDS) {
                     String pointer = buildCheckpoint(cluster, s3, backend);
+                    reports.row(report(s3, backend, pointer, dataDir));
                     for (boolean deep : new boolean[] {false, true}) {
                         List<Double> seconds = new ArrayList<>();
                         RequestCounters.Snapshot requests = null;
@@ -133,6 +151,56 @@ public final class InspectorBenchmark {
         }
         out.println();
         table.print(out);
+        out.println();
+        reports.print(out);
+    }
+
+    /** Runs {@code report <job-dir> --html} as an operator would, and times it. */
+    private String[] report(EmbeddedS3Server s3, Backend backend, String pointer, Path dataDir)
+            throws Exception {
+        String jobDir = pointer.replaceAll("/chk-\\d+/?$", "");
+        Path html = dataDir.resolve("report-" + backend.id() + ".html");
+        List<String> args = new ArrayList<>();
+        Map<String, String> keys = s3.flinkConfig();
+        args.add("--endpoint=" + keys.get("s3.endpoint"));
+        args.add("--region=" + keys.getOrDefault("s3.region", "us-east-1"));
+        args.add("--access-key=" + keys.get("s3.access-key"));
+        args.add("--secret-key=" + keys.get("s3.secret-key"));
+        if (Boolean.parseBoolean(keys.getOrDefault("s3.path.style.access", "false"))) {
+            args.add("--path-style");
+        }
+        args.addAll(
+                List.of(
+                        "report",
+                        jobDir,
+                        "--html",
+                        html.toString(),
+                        "--parallelism",
+                        Integer.toString(options.parallelism * 2)));
+        ByteArrayOutputStream ignored = new ByteArrayOutputStream();
+        long start = System.nanoTime();
+        int code =
+                InspectCli.run(
+                        args.toArray(new String[0]),
+                        new PrintStream(ignored, true, StandardCharsets.UTF_8),
+                        new PrintStream(ignored, true, StandardCharsets.UTF_8),
+                        Map.of());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (code != 0) {
+            throw new IllegalStateException(
+                    "report exited with " + code + ": " + ignored.toString(StandardCharsets.UTF_8));
+        }
+        String page = Files.readString(html);
+        int checkpoints = page.split("<tr class=\"checkpoint\"", -1).length - 1;
+        progress(
+                "%s: report of %s in %s: %s",
+                backend.label(), jobDir, Stats.seconds(seconds), html);
+        return new String[] {
+            backend.label(),
+            String.valueOf(checkpoints),
+            String.format("%,d KB", Files.size(html) / 1024),
+            Stats.seconds(seconds)
+        };
     }
 
     /** Loads the state, takes the checkpoints and returns the pointer of the last one. */
