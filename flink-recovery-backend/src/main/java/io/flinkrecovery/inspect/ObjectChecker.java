@@ -38,12 +38,22 @@ final class ObjectChecker {
     private final ObjectStore store;
     private final int threads;
     private final Progress progress;
+    private final boolean verifySsts;
     private final AtomicInteger unverifiedSsts = new AtomicInteger();
 
     ObjectChecker(ObjectStore store, int threads, Progress progress) {
+        this(store, threads, progress, RocksDbSst.isAvailable());
+    }
+
+    /**
+     * @param verifySsts whether deep mode verifies RocksDB's SST files (only where the RocksDB
+     *     classes are on the class path)
+     */
+    ObjectChecker(ObjectStore store, int threads, Progress progress, boolean verifySsts) {
         this.store = store;
         this.threads = threads;
         this.progress = progress;
+        this.verifySsts = verifySsts;
     }
 
     /**
@@ -147,7 +157,7 @@ final class ObjectChecker {
                                     + (object.exactSize() ? "" : "at least ")
                                     + object.expectedSize()));
         }
-        if (deep && object.rocksDbSst() && RocksDbSst.isAvailable()) {
+        if (deep && object.rocksDbSst() && verifySsts) {
             RocksDbSst.Verified verified = RocksDbSst.verify(store, object.location());
             if (verified.problem.isPresent()) {
                 return Optional.of(

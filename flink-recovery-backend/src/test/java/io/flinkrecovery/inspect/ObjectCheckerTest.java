@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 
@@ -76,5 +77,45 @@ class ObjectCheckerTest {
         RequestCounters.Snapshot requests = store.counters().snapshot().minus(before);
         assertThat(requests.requests(RequestKind.LIST)).isZero();
         assertThat(requests.requests(RequestKind.HEAD)).isEqualTo(objects.size());
+    }
+
+    @Test
+    void deepModeVerifiesRocksDbSstFilesOrSaysItCouldNot() throws Exception {
+        ObjectLocation sst = ObjectLocation.of(S3.bucket(), prefix + "000042.sst");
+        byte[] notATable = new byte[4096];
+        new Random(42).nextBytes(notATable);
+        store.put(sst, notATable);
+        List<ReferencedObject> objects =
+                List.of(new ReferencedObject(sst, notATable.length, true, owner, true));
+
+        List<Finding> verified =
+                new ObjectChecker(store, 4, Progress.NONE, true).check(objects, true, Set.of());
+        List<Finding> unverified =
+                new ObjectChecker(store, 4, Progress.NONE, false).check(objects, true, Set.of());
+
+        assertThat(verified)
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.kind()).isEqualTo(Finding.Kind.CHECKSUM_MISMATCH);
+                            assertThat(f.kind().isError()).isTrue();
+                            assertThat(f.object()).isEqualTo(sst.toString());
+                            assertThat(f.message())
+                                    .startsWith("RocksDB cannot verify " + sst + " (4096 bytes): ");
+                        });
+        assertThat(unverified)
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.kind()).isEqualTo(Finding.Kind.NOT_VERIFIED);
+                            assertThat(f.kind().isError()).isFalse();
+                            assertThat(f.message())
+                                    .startsWith(
+                                            "1 RocksDB SST file(s) were read in full but not"
+                                                    + " verified");
+                        });
+        assertThat(new ObjectChecker(store, 4, Progress.NONE, true).check(objects, false, Set.of()))
+                .as("fast mode checks the size only")
+                .isEmpty();
     }
 }
