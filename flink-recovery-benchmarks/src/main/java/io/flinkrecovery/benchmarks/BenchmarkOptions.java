@@ -4,7 +4,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -112,37 +111,23 @@ final class BenchmarkOptions {
      * --help} and with 2 after the message of a usage error.
      */
     static BenchmarkOptions parseOrExit(String[] args, String command) {
-        CommandLine cli = new CommandLine(new BenchmarkOptions());
-        cli.setCommandName(command);
-        try {
-            ParseResult parsed = cli.parseArgs(args);
-            if (CommandLine.printHelpIfRequested(parsed)) {
-                System.exit(0);
-            }
-            return validated(cli);
-        } catch (ParameterException e) {
-            System.err.println(e.getMessage());
-            cli.usage(System.err);
-            System.exit(2);
-            throw e;
-        }
+        return CommandLines.parseOrExit(
+                new BenchmarkOptions(), command, args, BenchmarkOptions::validated);
     }
 
     /** The options in {@code args}, or a {@link ParameterException} that says what is wrong. */
     static BenchmarkOptions parse(String[] args) {
-        CommandLine cli = new CommandLine(new BenchmarkOptions());
-        cli.parseArgs(args);
-        return validated(cli);
+        return CommandLines.parse(new BenchmarkOptions(), args, BenchmarkOptions::validated);
     }
 
     private static BenchmarkOptions validated(CommandLine cli) {
         BenchmarkOptions options = cli.getCommand();
-        positive(cli, "--keys", options.keys);
-        positive(cli, "--value-size", options.valueSize);
-        positive(cli, "--checkpoints", options.checkpoints);
-        positive(cli, "--parallelism", options.parallelism);
-        positive(cli, "--throughput-rounds", options.throughputRounds);
-        positive(cli, "--restores", options.restores);
+        CommandLines.positive(cli, "--keys", options.keys);
+        CommandLines.positive(cli, "--value-size", options.valueSize);
+        CommandLines.positive(cli, "--checkpoints", options.checkpoints);
+        CommandLines.positive(cli, "--parallelism", options.parallelism);
+        CommandLines.positive(cli, "--throughput-rounds", options.throughputRounds);
+        CommandLines.positive(cli, "--restores", options.restores);
         if (!(options.updateFraction > 0 && options.updateFraction <= 1)) {
             throw new ParameterException(
                     cli,
@@ -155,23 +140,16 @@ final class BenchmarkOptions {
                     cli, "Invalid --s3-latency: " + options.s3LatencyMillis + " (must be >= 0)");
         }
         if (cli.getParseResult().hasMatchedOption("--throughput-updates")) {
-            positive(cli, "--throughput-updates", options.throughputUpdates);
+            CommandLines.positive(cli, "--throughput-updates", options.throughputUpdates);
         } else {
             options.throughputUpdates = Math.max(5 * options.keys, 500_000);
         }
         if (cli.getParseResult().hasMatchedOption("--restore-records")) {
-            positive(cli, "--restore-records", options.restoreRecords);
+            CommandLines.positive(cli, "--restore-records", options.restoreRecords);
         } else {
             options.restoreRecords = Math.min(options.keys, 1_000_000);
         }
         return options;
-    }
-
-    private static void positive(CommandLine cli, String option, long value) {
-        if (value <= 0) {
-            throw new ParameterException(
-                    cli, "Invalid " + option + ": " + value + " (must be > 0)");
-        }
     }
 
     @Override

@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.TypeConversionException;
 
 import java.util.ArrayList;
@@ -88,35 +87,26 @@ final class SinkBenchmarkOptions {
     private static final long MIN_PART_SIZE = MemorySize.parse("5mb").getBytes();
 
     static SinkBenchmarkOptions parseOrExit(String[] args) {
-        CommandLine cli = new CommandLine(new SinkBenchmarkOptions());
-        try {
-            ParseResult parsed = cli.parseArgs(args);
-            if (CommandLine.printHelpIfRequested(parsed)) {
-                System.exit(0);
-            }
-            return validated(cli);
-        } catch (ParameterException e) {
-            System.err.println(e.getMessage());
-            cli.usage(System.err);
-            System.exit(2);
-            throw e;
-        }
+        return CommandLines.parseOrExit(
+                new SinkBenchmarkOptions(),
+                "bin/benchmark sink",
+                args,
+                SinkBenchmarkOptions::validated);
     }
 
     /** The options in {@code args}, or a {@link ParameterException} that says what is wrong. */
     static SinkBenchmarkOptions parse(String[] args) {
-        CommandLine cli = new CommandLine(new SinkBenchmarkOptions());
-        cli.parseArgs(args);
-        return validated(cli);
+        return CommandLines.parse(
+                new SinkBenchmarkOptions(), args, SinkBenchmarkOptions::validated);
     }
 
     private static SinkBenchmarkOptions validated(CommandLine cli) {
         SinkBenchmarkOptions options = cli.getCommand();
-        positive(cli, "--checkpoints", options.checkpoints);
-        positive(cli, "--rows-per-file", options.rowsPerFile);
-        positive(cli, "--multipart-checkpoints", options.multipartCheckpoints);
-        positive(cli, "--multipart-parts", options.multipartParts);
-        positive(cli, "--parallelism", options.parallelism);
+        CommandLines.positive(cli, "--checkpoints", options.checkpoints);
+        CommandLines.positive(cli, "--rows-per-file", options.rowsPerFile);
+        CommandLines.positive(cli, "--multipart-checkpoints", options.multipartCheckpoints);
+        CommandLines.positive(cli, "--multipart-parts", options.multipartParts);
+        CommandLines.positive(cli, "--parallelism", options.parallelism);
         if (options.partSize < MIN_PART_SIZE) {
             throw new ParameterException(
                     cli,
@@ -134,13 +124,6 @@ final class SinkBenchmarkOptions {
             }
         }
         return options;
-    }
-
-    private static void positive(CommandLine cli, String option, long value) {
-        if (value <= 0) {
-            throw new ParameterException(
-                    cli, "Invalid " + option + ": " + value + " (must be > 0)");
-        }
     }
 
     /** {@code ours}, {@code hadoop}, {@code native} or {@code presto}. */
