@@ -28,6 +28,7 @@ import org.apache.flink.runtime.state.internal.InternalReducingState;
 import org.apache.flink.runtime.state.internal.InternalValueState;
 import org.apache.flink.util.FlinkRuntimeException;
 
+import io.flinkrecovery.backend.metrics.BackendMetrics;
 import io.flinkrecovery.backend.snapshot.DirtyKeys;
 import io.flinkrecovery.backend.snapshot.IncrementalSnapshotter;
 import io.flinkrecovery.backend.snapshot.SnapshotHistory;
@@ -59,8 +60,6 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
     /** Set while TTL creates the state it wraps: that state must be the heap's own. */
     private boolean creatingTtlOriginal;
 
-    private long restoredBytes;
-
     IncrementalHeapKeyedStateBackend(
             HeapKeyedStateBackend<K> heap,
             TrackedStates<K> states,
@@ -79,13 +78,9 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
         return states;
     }
 
-    /** Bytes this backend read from our snapshots when it was restored. */
-    long restoredBytes() {
-        return restoredBytes;
-    }
-
-    void setRestoredBytes(long restoredBytes) {
-        this.restoredBytes = restoredBytes;
+    /** The figures of this backend's restore and newest checkpoint, as its metrics show them. */
+    public BackendMetrics metrics() {
+        return snapshotter.metrics();
     }
 
     SnapshotHistory history() {

@@ -17,6 +17,8 @@ import org.apache.flink.runtime.state.heap.HeapPriorityQueueSetFactory;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.util.StateMigrationException;
 
+import io.flinkrecovery.backend.metrics.BackendMetrics;
+import io.flinkrecovery.backend.metrics.RestoreFigures;
 import io.flinkrecovery.backend.restore.HeapStateRegistrar;
 import io.flinkrecovery.backend.restore.IncrementalRestoreOperation;
 import io.flinkrecovery.backend.restore.RangeReader;
@@ -94,8 +96,11 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                             + " heap snapshots of one operator");
         }
 
+        long restoreStart = System.nanoTime();
+        long manifestBytes = 0;
         List<Manifest> manifests = new ArrayList<>();
         for (IncrementalRemoteKeyedStateHandle handle : ownHandles) {
+            manifestBytes += handle.getMetaDataStateHandle().getStateSize();
             try {
                 manifests.add(Manifest.read(handle.getMetaDataStateHandle(), classLoader));
             } catch (Exception e) {
@@ -125,6 +130,7 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
 
         TrackedStates<K> states = new TrackedStates<>(range, parameters.getNumberOfKeyGroups());
         SnapshotHistory history = new SnapshotHistory();
+        BackendMetrics metrics = new BackendMetrics();
         IncrementalSnapshotter<K> snapshotter =
                 new IncrementalSnapshotter<>(
                         states,
@@ -133,7 +139,8 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                         new CompactionPolicy(
                                 settings.maxDeltas(),
                                 settings.maxSpaceAmplification(),
-                                settings.rewriteInterval()));
+                                settings.rewriteInterval()),
+                        metrics);
         IncrementalHeapKeyedStateBackend<K> backend =
                 new IncrementalHeapKeyedStateBackend<>(heap, states, snapshotter);
         try {
@@ -155,14 +162,19 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                                         parameters.getCancelStreamRegistry())
                                 .restore();
                 history.restored(restored);
-                backend.setRestoredBytes(reader.bytesRead());
+                metrics.restored(
+                        new RestoreFigures(
+                                restored.checkpointId(),
+                                (System.nanoTime() - restoreStart) / 1_000_000,
+                                manifestBytes + reader.bytesRead(),
+                                restored.blockBytes()));
             }
         } catch (Exception e) {
             backend.dispose();
             throw new BackendBuildingException(
                     "Cannot restore keyed state of " + parameters.getOperatorIdentifier(), e);
         }
-        registerMetrics();
+        registerMetrics(metrics);
         if (!parameters.getStateHandles().isEmpty()) {
             LOG.info(
                     "Built the keyed state of {} for key groups {} from {} handles in {} ms",
@@ -227,7 +239,8 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
         }
     }
 
-    private void registerMetrics() {
+    private void registerMetrics(BackendMetrics metrics) {
+        metrics.register(parameters.getMetricGroup());
         if (!settings.s3CheckpointStorage() || settings.s3Settings() == null) {
             return;
         }

@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts the requests an object store sends, per {@link RequestKind}, plus the payload bytes sent
- * and received and the responses that asked us to slow down. Thread-safe; read it at any time.
+ * and received, the responses that asked us to slow down and the attempts that were retries.
+ * Thread-safe; read it at any time.
  */
 public final class RequestCounters {
 
@@ -14,6 +15,7 @@ public final class RequestCounters {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder throttled = new LongAdder();
+    private final LongAdder retried = new LongAdder();
 
     public RequestCounters() {
         for (RequestKind kind : RequestKind.values()) {
@@ -35,6 +37,11 @@ public final class RequestCounters {
 
     public void countThrottled() {
         throttled.increment();
+    }
+
+    /** Counts an attempt that repeats a request whose earlier attempt failed. */
+    public void countRetried() {
+        retried.increment();
     }
 
     public long requests(RequestKind kind) {
@@ -61,11 +68,16 @@ public final class RequestCounters {
         return throttled.sum();
     }
 
+    /** Attempts that were retries; they are also in {@link #requests}. */
+    public long retried() {
+        return retried.sum();
+    }
+
     /** A consistent-enough copy for reports and deltas. */
     public Snapshot snapshot() {
         Map<RequestKind, Long> copy = new EnumMap<>(RequestKind.class);
         requests.forEach((kind, adder) -> copy.put(kind, adder.sum()));
-        return new Snapshot(copy, bytesIn(), bytesOut(), throttled());
+        return new Snapshot(copy, bytesIn(), bytesOut(), throttled(), retried());
     }
 
     /** Counter values at one moment. */
@@ -74,12 +86,19 @@ public final class RequestCounters {
         private final long bytesIn;
         private final long bytesOut;
         private final long throttled;
+        private final long retried;
 
-        Snapshot(Map<RequestKind, Long> requests, long bytesIn, long bytesOut, long throttled) {
+        Snapshot(
+                Map<RequestKind, Long> requests,
+                long bytesIn,
+                long bytesOut,
+                long throttled,
+                long retried) {
             this.requests = requests;
             this.bytesIn = bytesIn;
             this.bytesOut = bytesOut;
             this.throttled = throttled;
+            this.retried = retried;
         }
 
         public long requests(RequestKind kind) {
@@ -98,6 +117,10 @@ public final class RequestCounters {
             return throttled;
         }
 
+        public long retried() {
+            return retried;
+        }
+
         /** The counts between {@code earlier} and this snapshot. */
         public Snapshot minus(Snapshot earlier) {
             Map<RequestKind, Long> diff = new EnumMap<>(RequestKind.class);
@@ -106,7 +129,8 @@ public final class RequestCounters {
                     diff,
                     bytesIn - earlier.bytesIn,
                     bytesOut - earlier.bytesOut,
-                    throttled - earlier.throttled);
+                    throttled - earlier.throttled,
+                    retried - earlier.retried);
         }
 
         @Override
@@ -124,6 +148,8 @@ public final class RequestCounters {
                     .append(bytesIn)
                     .append(" throttled=")
                     .append(throttled)
+                    .append(" retried=")
+                    .append(retried)
                     .toString();
         }
     }

@@ -8,8 +8,8 @@ import java.util.Locale;
 /**
  * Exposes {@link RequestCounters} as Flink metrics: {@code
  * <group>.flinkrecovery.s3.requests.<kind>} for every {@link RequestKind}, plus {@code bytesIn},
- * {@code bytesOut} and {@code throttled}. The counters are per process, so every group that
- * registers them shows the same totals.
+ * {@code bytesOut}, {@code throttled} and {@code retried}. The counters are per process, so every
+ * group that registers them shows the same totals.
  */
 public final class RequestMetrics {
 
@@ -29,5 +29,6 @@ public final class RequestMetrics {
         s3.gauge("bytesIn", (Gauge<Long>) counters::bytesIn);
         s3.gauge("bytesOut", (Gauge<Long>) counters::bytesOut);
         s3.gauge("throttled", (Gauge<Long>) counters::throttled);
+        s3.gauge("retried", (Gauge<Long>) counters::retried);
     }
 }

@@ -11,6 +11,8 @@ import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 
+import io.flinkrecovery.backend.metrics.RestoreFigures;
+import io.flinkrecovery.backend.metrics.SnapshotFigures;
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.Manifest;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
@@ -92,6 +94,8 @@ class CompactionAndRescaleTest {
 
     private int maxDeltasSeen;
 
+    private int compactedKeyGroupsSeen;
+
     private List<Long> run(int maxDeltas, double amplification, double churn, int checkpoints)
             throws Exception {
         harness.close();
@@ -108,9 +112,12 @@ class CompactionAndRescaleTest {
                 changed.add(random.nextInt(KEYS));
             }
             update(backend, changed, "u".repeat(100));
-            uploads.add(BackendHarness.segmentBytes(harness.completeCheckpoint(backend, id)));
+            SnapshotLayout previous = backend.history().confirmed();
+            IncrementalRemoteKeyedStateHandle handle = harness.completeCheckpoint(backend, id);
+            uploads.add(BackendHarness.segmentBytes(handle));
 
             SnapshotLayout layout = backend.history().confirmed();
+            assertFiguresDescribe(backend.metrics().checkpoint(), handle, previous, layout);
             Manifest live = liveBytes(backend, 1000 + id);
             for (int kg = 0; kg < BackendHarness.MAX_PARALLELISM; kg++) {
                 List<BlockRef> chain = layout.chain(kg);
@@ -129,6 +136,43 @@ class CompactionAndRescaleTest {
         return uploads;
     }
 
+    /** The checkpoint metrics say what the handle and the chains say, compaction included. */
+    private void assertFiguresDescribe(
+            SnapshotFigures figures,
+            IncrementalRemoteKeyedStateHandle handle,
+            SnapshotLayout previous,
+            SnapshotLayout layout) {
+        assertThat(figures.checkpointId()).isEqualTo(handle.getCheckpointId());
+        assertThat(figures.uploadedBytes()).isEqualTo(handle.getCheckpointedSize());
+        assertThat(figures.segmentBytes()).isEqualTo(BackendHarness.segmentBytes(handle));
+        assertThat(figures.manifestBytes())
+                .isEqualTo(handle.getMetaDataStateHandle().getStateSize());
+        assertThat(figures.reusedBytes())
+                .isEqualTo(handle.getStateSize() - handle.getCheckpointedSize());
+        assertThat(figures.chainBytes()).isEqualTo(layout.blockBytes());
+        int maxDepth = 0;
+        long blocks = 0;
+        long compacted = 0;
+        int compactedKeyGroups = 0;
+        for (int kg = 0; kg < BackendHarness.MAX_PARALLELISM; kg++) {
+            List<BlockRef> chain = layout.chain(kg);
+            maxDepth = Math.max(maxDepth, chain.size());
+            blocks += chain.size();
+            List<BlockRef> before = previous.chain(kg);
+            if (chain.size() == 1 && !before.isEmpty() && !before.contains(chain.get(0))) {
+                compacted += chain.get(0).length();
+                compactedKeyGroups++;
+            }
+        }
+        assertThat(figures.keyGroups()).isEqualTo(BackendHarness.MAX_PARALLELISM);
+        assertThat(figures.maxChainDepth()).isEqualTo(maxDepth);
+        assertThat(figures.meanChainDepth())
+                .isEqualTo(blocks / (double) BackendHarness.MAX_PARALLELISM);
+        assertThat(figures.compactedBytes()).isEqualTo(compacted);
+        assertThat(figures.compactedKeyGroups()).isEqualTo(compactedKeyGroups);
+        compactedKeyGroupsSeen += compactedKeyGroups;
+    }
+
     /** A native savepoint writes a fresh base of every key group: the live bytes. */
     private Manifest liveBytes(IncrementalHeapKeyedStateBackend<Integer> backend, long id)
             throws Exception {
@@ -140,6 +184,7 @@ class CompactionAndRescaleTest {
     void deltasPerKeyGroupStayBoundedWithoutFullSizeSpikes() throws Exception {
         List<Long> uploads = run(4, 2.0, 0.2, 30);
         assertThat(maxDeltasSeen).isEqualTo(4);
+        assertThat(compactedKeyGroupsSeen).as("compactions the metrics counted").isPositive();
         List<Long> steady = new ArrayList<>(uploads.subList(10, uploads.size()));
         Collections.sort(steady);
         long median = steady.get(steady.size() / 2);
@@ -198,11 +243,22 @@ class CompactionAndRescaleTest {
                     }
                 }
             }
-            assertThat(restored.restoredBytes()).isEqualTo(expected);
-            assertThat(restored.restoredBytes()).isLessThan(written * 3 / 10);
+            RestoreFigures figures = restored.metrics().restore();
+            assertThat(figures.checkpointId()).isEqualTo(1);
+            assertThat(figures.blockBytes()).isEqualTo(expected);
+            assertThat(figures.blockBytes()).isLessThan(written * 3 / 10);
+            // Both manifests, and the blocks: they lie side by side, so no gap is read.
+            long manifests = 0;
+            for (KeyedStateHandle handle : handles) {
+                manifests +=
+                        ((IncrementalRemoteKeyedStateHandle) handle)
+                                .getMetaDataStateHandle()
+                                .getStateSize();
+            }
+            assertThat(figures.downloadedBytes()).isEqualTo(manifests + expected);
             assertThat(restored.numKeyValueStateEntries())
                     .isBetween(KEYS / 4 - 100, KEYS / 4 + 100);
-            downloaded += restored.restoredBytes();
+            downloaded += figures.blockBytes();
         }
         // The segments hold a 16-byte header each besides the blocks.
         assertThat(downloaded).isEqualTo(written - 2 * 16);

@@ -23,6 +23,8 @@ import org.apache.flink.runtime.state.heap.WriteReportingStateMap;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.util.IOUtils;
 
+import io.flinkrecovery.backend.metrics.BackendMetrics;
+import io.flinkrecovery.backend.metrics.SnapshotFigures;
 import io.flinkrecovery.objectstore.UploadThreadFactory;
 
 import javax.annotation.Nonnull;
@@ -72,6 +74,7 @@ final class IncrementalSnapshotStrategy<K>
     private final SnapshotHistory history;
     private final CompactionPolicy compaction;
     private final UUID backendId;
+    private final BackendMetrics metrics;
     private final SharingFilesStrategy sharing;
 
     IncrementalSnapshotStrategy(
@@ -80,12 +83,14 @@ final class IncrementalSnapshotStrategy<K>
             SnapshotHistory history,
             CompactionPolicy compaction,
             UUID backendId,
+            BackendMetrics metrics,
             CheckpointOptions checkpointOptions) {
         this.states = states;
         this.keySerializer = keySerializer;
         this.history = history;
         this.compaction = compaction;
         this.backendId = backendId;
+        this.metrics = metrics;
         this.sharing = checkpointOptions.getCheckpointType().getSharingFilesStrategy();
     }
 
@@ -355,18 +360,17 @@ final class IncrementalSnapshotStrategy<K>
             Future<StreamStateHandle> segmentUpload = null;
             StreamStateHandle segment = null;
             StreamStateHandle manifest = null;
+            BlockRef[] written = new BlockRef[plan.actions.length];
             try {
                 if (plan.writesAnything()) {
                     CheckpointStateOutputStream out =
                             streamFactory.createCheckpointStateOutputStream(segmentScope);
                     registry.registerCloseable(out);
-                    BlockRef[] written = writeSegment(plan, segmentName, out);
+                    written = writeSegment(plan, segmentName, out);
                     // The manifest names blocks, not the segment's handle: upload both at once.
                     segmentUpload = STREAM_CLOSER.submit(() -> closeAndGetHandle(registry, out));
-                    buildChains(plan, written, chains);
-                } else {
-                    buildChains(plan, new BlockRef[plan.actions.length], chains);
                 }
+                buildChains(plan, written, chains);
 
                 CheckpointStateOutputStream manifestOut =
                         streamFactory.createCheckpointStateOutputStream(
@@ -401,8 +405,7 @@ final class IncrementalSnapshotStrategy<K>
                     }
                 }
 
-                long written =
-                        manifest.getStateSize() + (segment == null ? 0 : segment.getStateSize());
+                long segmentBytes = segment == null ? 0 : segment.getStateSize();
                 IncrementalRemoteKeyedStateHandle handle =
                         new IncrementalRemoteKeyedStateHandle(
                                 backendId,
@@ -411,16 +414,24 @@ final class IncrementalSnapshotStrategy<K>
                                 shared,
                                 Collections.emptyList(),
                                 manifest,
-                                written);
+                                manifest.getStateSize() + segmentBytes);
                 if (sharing != SharingFilesStrategy.NO_SHARING) {
-                    history.recordPending(
+                    SnapshotLayout layout =
                             new SnapshotLayout(
                                     checkpointId,
                                     plan.keyGroupRange,
                                     chains,
                                     segments,
-                                    plan.fingerprints),
-                            plan.drain);
+                                    plan.fingerprints);
+                    history.recordPending(layout, plan.drain);
+                    metrics.checkpointed(
+                            figures(
+                                    plan,
+                                    written,
+                                    layout,
+                                    segmentBytes,
+                                    manifest.getStateSize(),
+                                    handle.getStateSize() - handle.getCheckpointedSize()));
                 }
                 return SnapshotResult.of(handle);
             } catch (Exception e) {
@@ -439,6 +450,49 @@ final class IncrementalSnapshotStrategy<K>
                 throw e;
             }
         };
+    }
+
+    /**
+     * The figures of a checkpoint: a key group written as a base although it had a chain to extend
+     * was rewritten by compaction.
+     */
+    private static <K> SnapshotFigures figures(
+            SnapshotPlan<K> plan,
+            BlockRef[] written,
+            SnapshotLayout layout,
+            long segmentBytes,
+            long manifestBytes,
+            long reusedBytes) {
+        long chainBlocks = 0;
+        int keyGroups = 0;
+        int maxDepth = 0;
+        for (int keyGroup : plan.keyGroupRange) {
+            int depth = layout.chain(keyGroup).size();
+            if (depth > 0) {
+                keyGroups++;
+                chainBlocks += depth;
+                maxDepth = Math.max(maxDepth, depth);
+            }
+        }
+        long compactedBytes = 0;
+        int compactedKeyGroups = 0;
+        for (int i = 0; i < plan.actions.length; i++) {
+            if (plan.actions[i] == SnapshotPlan.Action.BASE && plan.base.chain(i) != null) {
+                compactedBytes += written[i].length();
+                compactedKeyGroups++;
+            }
+        }
+        return new SnapshotFigures(
+                plan.checkpointId,
+                segmentBytes,
+                manifestBytes,
+                reusedBytes,
+                layout.blockBytes(),
+                keyGroups,
+                maxDepth,
+                chainBlocks,
+                compactedBytes,
+                compactedKeyGroups);
     }
 
     /** The upload's result, or its failure as the exception it threw. */

@@ -9,6 +9,8 @@ import org.apache.flink.runtime.state.SnapshotExecutionType;
 import org.apache.flink.runtime.state.SnapshotResult;
 import org.apache.flink.runtime.state.SnapshotStrategyRunner;
 
+import io.flinkrecovery.backend.metrics.BackendMetrics;
+
 import java.util.UUID;
 import java.util.concurrent.RunnableFuture;
 
@@ -22,17 +24,20 @@ public final class IncrementalSnapshotter<K> {
     private final TypeSerializer<K> keySerializer;
     private final SnapshotHistory history;
     private final CompactionPolicy compaction;
+    private final BackendMetrics metrics;
     private final UUID backendId = UUID.randomUUID();
 
     public IncrementalSnapshotter(
             TrackedStates<K> states,
             TypeSerializer<K> keySerializer,
             SnapshotHistory history,
-            CompactionPolicy compaction) {
+            CompactionPolicy compaction,
+            BackendMetrics metrics) {
         this.states = states;
         this.keySerializer = keySerializer;
         this.history = history;
         this.compaction = compaction;
+        this.metrics = metrics;
     }
 
     /**
@@ -48,7 +53,13 @@ public final class IncrementalSnapshotter<K> {
             throws Exception {
         IncrementalSnapshotStrategy<K> strategy =
                 new IncrementalSnapshotStrategy<>(
-                        states, keySerializer, history, compaction, backendId, checkpointOptions);
+                        states,
+                        keySerializer,
+                        history,
+                        compaction,
+                        backendId,
+                        metrics,
+                        checkpointOptions);
         return new SnapshotStrategyRunner<>(
                         "Incremental heap backend snapshot",
                         strategy,
@@ -59,5 +70,9 @@ public final class IncrementalSnapshotter<K> {
 
     public SnapshotHistory history() {
         return history;
+    }
+
+    public BackendMetrics metrics() {
+        return metrics;
     }
 }

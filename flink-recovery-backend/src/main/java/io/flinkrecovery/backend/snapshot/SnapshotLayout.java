@@ -50,6 +50,17 @@ public final class SnapshotLayout {
         return chains.get(keyGroup - keyGroupRange.getStartKeyGroup());
     }
 
+    /** The bytes of every chain's blocks: what restoring all key groups reads. */
+    public long blockBytes() {
+        long bytes = 0;
+        for (List<BlockRef> chain : chains) {
+            for (BlockRef block : chain) {
+                bytes += block.length();
+            }
+        }
+        return bytes;
+    }
+
     /** Segment name to its real (never placeholder) handle. */
     public Map<String, StreamStateHandle> segments() {
         return segments;

@@ -4,6 +4,7 @@ import io.flinkrecovery.objectstore.RequestCounters;
 import io.flinkrecovery.objectstore.RequestKind;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -19,10 +20,15 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
- * Counts every HTTP attempt the SDK sends, retries included, and every response that asked us to
- * slow down. Payload bytes read are counted by the input streams, which see what was consumed.
+ * Counts every HTTP attempt the SDK sends, retries included (and also as retries), and every
+ * response that asked us to slow down. Payload bytes read are counted by the input streams, which
+ * see what was consumed.
  */
 final class RequestCountingInterceptor implements ExecutionInterceptor {
+
+    /** Whether this execution (one call, all its attempts) has sent an attempt already. */
+    private static final ExecutionAttribute<Boolean> SENT =
+            new ExecutionAttribute<>("flinkrecovery.request-sent");
 
     private final RequestCounters counters;
 
@@ -35,6 +41,10 @@ final class RequestCountingInterceptor implements ExecutionInterceptor {
             Context.BeforeTransmission context, ExecutionAttributes executionAttributes) {
         RequestKind kind = kindOf(context.request());
         counters.countRequest(kind);
+        if (executionAttributes.getAttribute(SENT) != null) {
+            counters.countRetried();
+        }
+        executionAttributes.putAttribute(SENT, Boolean.TRUE);
         if (kind == RequestKind.PUT || kind == RequestKind.MULTIPART_PART) {
             // Object payload only, not the XML bodies of deletes or completions.
             context.requestBody()

@@ -236,6 +236,8 @@ class S3ObjectStoreTest {
         RequestCounters counters = store.counters();
         assertThat(counters.requests(RequestKind.PUT)).isEqualTo(3);
         assertThat(counters.throttled()).isEqualTo(2);
+        assertThat(counters.retried()).as("two attempts after the first").isEqualTo(2);
+        assertThat(counters.requests(RequestKind.GET)).isEqualTo(1);
     }
 
     @Test
