@@ -125,12 +125,15 @@ public final class JobReport {
 
     /**
      * One keyed subtask's key groups in the newest checkpoint: bytes and, for the incremental heap
-     * backend, the length of each key group's chain (base plus deltas).
+     * backend, the length of each key group's chain (base plus deltas); and what the subtask's
+     * keyed state handle uploaded new and referenced from earlier checkpoints.
      */
     public static final class KeyGroups {
         private final String operator;
         private final int subtask;
         private final int firstKeyGroup;
+        private final long newBytes;
+        private final long reusedBytes;
         private final long[] bytes;
         @Nullable private final int[] chainDepths;
 
@@ -138,11 +141,15 @@ public final class JobReport {
                 String operator,
                 int subtask,
                 int firstKeyGroup,
+                long newBytes,
+                long reusedBytes,
                 long[] bytes,
                 @Nullable int[] chainDepths) {
             this.operator = operator;
             this.subtask = subtask;
             this.firstKeyGroup = firstKeyGroup;
+            this.newBytes = newBytes;
+            this.reusedBytes = reusedBytes;
             this.bytes = bytes;
             this.chainDepths = chainDepths;
         }
@@ -157,6 +164,16 @@ public final class JobReport {
 
         public int firstKeyGroup() {
             return firstKeyGroup;
+        }
+
+        /** Bytes of the subtask's keyed state that this checkpoint uploaded. */
+        public long newBytes() {
+            return newBytes;
+        }
+
+        /** Bytes of the subtask's keyed state that earlier checkpoints uploaded. */
+        public long reusedBytes() {
+            return reusedBytes;
         }
 
         /** Bytes per key group, from {@link #firstKeyGroup()} on. */

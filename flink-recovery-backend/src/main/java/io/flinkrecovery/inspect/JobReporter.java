@@ -216,6 +216,8 @@ final class JobReporter {
                                 operator.getKey(),
                                 subtask,
                                 range.getStartKeyGroup(),
+                                handle.getCheckpointedSize(),
+                                handle.getStateSize() - handle.getCheckpointedSize(),
                                 bytes,
                                 depths));
             }

@@ -15,7 +15,6 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.flinkrecovery.examples.totals.RunningTotalsJob;
-import io.flinkrecovery.inspect.cli.InspectCli;
 import io.flinkrecovery.testing.EmbeddedS3Extension;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -24,10 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import javax.imageio.ImageIO;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +83,7 @@ class CheckpointReportITCase {
             Files.createDirectories(dir);
             Path html = dir.resolve("report.html");
 
-            Result result =
+            InspectorRuns.Result result =
                     cli(
                             "report",
                             chain.jobDir,
@@ -140,6 +137,8 @@ class CheckpointReportITCase {
                         "operator",
                         "subtask",
                         "firstKeyGroup",
+                        "newBytes",
+                        "reusedBytes",
                         "bytes",
                         "chainDepths");
             }
@@ -434,42 +433,8 @@ class CheckpointReportITCase {
         assertThat(colours.size()).as("colours in %s", png).isGreaterThan(20);
     }
 
-    private static Result cli(String... args) {
-        List<String> all = new ArrayList<>();
-        S3.flinkConfig()
-                .forEach(
-                        (key, value) -> {
-                            switch (key) {
-                                case "s3.endpoint":
-                                    all.add("--endpoint=" + value);
-                                    break;
-                                case "s3.access-key":
-                                    all.add("--access-key=" + value);
-                                    break;
-                                case "s3.secret-key":
-                                    all.add("--secret-key=" + value);
-                                    break;
-                                case "s3.region":
-                                    all.add("--region=" + value);
-                                    break;
-                                case "s3.path.style.access":
-                                    all.add("--path-style");
-                                    break;
-                                default:
-                                    break;
-                            }
-                        });
-        all.addAll(List.of(args));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                InspectCli.run(
-                        all.toArray(new String[0]),
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        Map.of());
-        return new Result(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static InspectorRuns.Result cli(String... args) {
+        return InspectorRuns.run(S3, args);
     }
 
     private static final class Chain {
@@ -481,18 +446,6 @@ class CheckpointReportITCase {
             this.jobDir = jobDir;
             this.latest = latest;
             this.completed = completed;
-        }
-    }
-
-    private static final class Result {
-        final int code;
-        final String out;
-        final String err;
-
-        Result(int code, String out, String err) {
-            this.code = code;
-            this.out = out;
-            this.err = err;
         }
     }
 }

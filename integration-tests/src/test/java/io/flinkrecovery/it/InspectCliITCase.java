@@ -12,7 +12,6 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 
 import io.flinkrecovery.compat.InspectedOperatorNames;
 import io.flinkrecovery.examples.totals.RunningTotalsJob;
-import io.flinkrecovery.inspect.cli.InspectCli;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.storage.S3CheckpointStorage;
@@ -21,12 +20,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,16 +60,16 @@ class InspectCliITCase {
         String jobDir = TestClusters.checkpointDir(S3, "cli") + "/" + job;
         String latest = Checkpoints.latestPointer(Checkpoints.stats(flink, job));
 
-        Result list = cli("list", jobDir);
+        InspectorRuns.Result list = cli("list", jobDir);
         assertThat(list.code).isZero();
         assertThat(list.out).contains("checkpoint", "status", latest, "COMPLETED");
 
-        Result validate = cli("validate", latest, "--deep");
+        InspectorRuns.Result validate = cli("validate", latest, "--deep");
         assertThat(validate.code).isZero();
         assertThat(validate.out).startsWith(latest + ": valid");
         assertThat(validate.err).as("progress on stderr").contains("reading objects:");
 
-        Result json = cli("validate", latest, "--json");
+        InspectorRuns.Result json = cli("validate", latest, "--json");
         assertThat(json.code).isZero();
         assertThat(json.out)
                 .startsWith("{\"pointer\":\"" + latest + "\"")
@@ -124,11 +119,11 @@ class InspectCliITCase {
         JsonNode noneValid = JSON.readTree(cli("latest-valid", jobDir, "--json").out);
         assertThat(noneValid.get("pointer").asText()).isEqualTo(latest);
 
-        Result latestValid = cli("latest-valid", jobDir);
+        InspectorRuns.Result latestValid = cli("latest-valid", jobDir);
         assertThat(latestValid.code).isZero();
         assertThat(latestValid.out.trim()).isEqualTo(latest);
 
-        Result plan = cli("plan", latest, "--parallelism", "3");
+        InspectorRuns.Result plan = cli("plan", latest, "--parallelism", "3");
         assertThat(plan.code).isZero();
         assertThat(plan.out)
                 .contains("with parallelism 3", "0-42", "43-85", "86-127")
@@ -136,7 +131,7 @@ class InspectCliITCase {
 
         ObjectLocation metadata = ObjectLocation.parse(latest + "/_metadata");
         S3CheckpointStorage.fromConfig(config).objectStore().deleteBatch(List.of(metadata));
-        Result broken = cli("validate", latest);
+        InspectorRuns.Result broken = cli("validate", latest);
         assertThat(broken.code).isEqualTo(1);
         assertThat(broken.out).contains("MISSING_METADATA", "Missing " + metadata);
 
@@ -162,7 +157,7 @@ class InspectCliITCase {
         assertThat(orphansJson.get("abandonedUploads").get(0).get("uploadId").asText())
                 .isEqualTo(crashedUpload);
 
-        Result orphans = cli("orphans", jobDir, "--grace", "0s");
+        InspectorRuns.Result orphans = cli("orphans", jobDir, "--grace", "0s");
         assertThat(orphans.code).as(orphans.out).isEqualTo(1);
         assertThat(orphans.out)
                 .contains("not deleted (dry run; add --delete)")
@@ -174,19 +169,19 @@ class InspectCliITCase {
                 ObjectLocation.parse(out + "2024-01-01/.part-7-1.tail." + UUID.randomUUID());
         store.put(tail, new byte[] {1, 2, 3});
 
-        Result young = cli("leftovers", out);
+        InspectorRuns.Result young = cli("leftovers", out);
         assertThat(young.code).as(young.out).isZero();
         assertThat(young.out)
                 .contains(
                         "0 multipart upload(s) never completed and 0 tail object(s), older than 1 d");
-        Result leftovers = cli("leftovers", out, "--grace", "0s", "--json");
+        InspectorRuns.Result leftovers = cli("leftovers", out, "--grace", "0s", "--json");
         assertThat(leftovers.code).as(leftovers.out).isEqualTo(1);
         assertThat(leftovers.out)
                 .startsWith("{\"deleted\":false,\"abandonedUploads\":[{\"object\":\"" + partFile)
                 .contains("\"uploadId\":\"" + partUpload + "\"")
                 .contains("\"abandonedTails\":[\"" + tail + "\"]");
         assertFields(JSON.readTree(leftovers.out), "deleted", "abandonedUploads", "abandonedTails");
-        Result removed = cli("leftovers", out, "--grace", "0s", "--delete");
+        InspectorRuns.Result removed = cli("leftovers", out, "--grace", "0s", "--delete");
         assertThat(removed.code).as(removed.out).isZero();
         assertThat(removed.out)
                 .contains("upload", partFile.toString(), partUpload)
@@ -198,7 +193,7 @@ class InspectCliITCase {
         assertThat(S3.server().pendingMultipartUploads(S3.bucket())).containsExactly(crashed.key());
         store.abortMultipartUpload(crashed, crashedUpload);
 
-        Result usage = cli("frobnicate", jobDir);
+        InspectorRuns.Result usage = cli("frobnicate", jobDir);
         assertThat(usage.code).isEqualTo(2);
         assertThat(usage.err)
                 .contains("Unknown command 'frobnicate'", "Usage: flink-recovery-inspect");
@@ -211,50 +206,7 @@ class InspectCliITCase {
         assertThat(fields).as("fields of %s", node).containsExactly(names);
     }
 
-    private static Result cli(String... args) {
-        List<String> all = new ArrayList<>();
-        S3.flinkConfig()
-                .forEach(
-                        (key, value) -> {
-                            switch (key) {
-                                case "s3.endpoint":
-                                    all.add("--endpoint=" + value);
-                                    break;
-                                case "s3.access-key":
-                                    all.add("--access-key=" + value);
-                                    break;
-                                case "s3.region":
-                                    all.add("--region=" + value);
-                                    break;
-                                case "s3.path.style.access":
-                                    all.add("--path-style");
-                                    break;
-                                default:
-                                    break;
-                            }
-                        });
-        all.addAll(List.of(args));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                InspectCli.run(
-                        all.toArray(new String[0]),
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        Map.of("AWS_SECRET_ACCESS_KEY", S3.server().secretKey()));
-        return new Result(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static final class Result {
-        final int code;
-        final String out;
-        final String err;
-
-        Result(int code, String out, String err) {
-            this.code = code;
-            this.out = out;
-            this.err = err;
-        }
+    private static InspectorRuns.Result cli(String... args) {
+        return InspectorRuns.run(S3, args);
     }
 }

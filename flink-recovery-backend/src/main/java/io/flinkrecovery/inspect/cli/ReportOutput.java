@@ -115,6 +115,8 @@ final class ReportOutput {
             row.put("operator", k.operator());
             row.put("subtask", k.subtask());
             row.put("firstKeyGroup", k.firstKeyGroup());
+            row.put("newBytes", k.newBytes());
+            row.put("reusedBytes", k.reusedBytes());
             row.put("bytes", k.bytes());
             k.chainDepths().ifPresent(depths -> row.put("chainDepths", depths));
             keyGroups.add(row);

@@ -1,6 +1,7 @@
 package io.flinkrecovery.it.cluster;
 
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.messages.webmonitor.MultipleJobsDetails;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 import org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory;
@@ -8,18 +9,24 @@ import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistic
 import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import org.apache.flink.runtime.rest.util.RestMapperUtils;
 
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Reads one JobManager's REST API, as the web UI does, into Flink's own response classes. A
  * JobManager that is not the leader answers with the leader's data, or 503 while none is elected.
  */
-final class RestApi {
+public final class RestApi {
 
     /** Short: a request to a JobManager that just lost its leader must not stall a poll. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
@@ -27,7 +34,7 @@ final class RestApi {
     private final String baseUrl;
     private final HttpClient http;
 
-    RestApi(int port) {
+    public RestApi(int port) {
         this.baseUrl = "http://127.0.0.1:" + port;
         this.http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
     }
@@ -38,7 +45,7 @@ final class RestApi {
     }
 
     /** {@code GET /jobs/<id>}. */
-    JobDetailsInfo job(JobID job) throws IOException, InterruptedException {
+    public JobDetailsInfo job(JobID job) throws IOException, InterruptedException {
         return get("/jobs/" + job, JobDetailsInfo.class);
     }
 
@@ -55,6 +62,26 @@ final class RestApi {
     /** {@code GET /jobs/overview}: every job the cluster knows, with its id and status. */
     MultipleJobsDetails jobs() throws IOException, InterruptedException {
         return get("/jobs/overview", MultipleJobsDetails.class);
+    }
+
+    /**
+     * {@code GET /jobs/<id>/vertices/<vertex>/subtasks/<n>/metrics}: with no {@code ids}, every
+     * metric id the subtask has (values null); else those metrics' values, as the web UI shows
+     * them. Operator metrics are named {@code <operator name>.<metric>}.
+     */
+    public Map<String, String> subtaskMetrics(
+            JobID job, JobVertexID vertex, int subtask, String... ids)
+            throws IOException, InterruptedException {
+        String path = "/jobs/" + job + "/vertices/" + vertex + "/subtasks/" + subtask + "/metrics";
+        if (ids.length > 0) {
+            path += "?get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+        }
+        Map<String, String> metrics = new LinkedHashMap<>();
+        for (JsonNode metric : RestMapperUtils.getFlexibleObjectMapper().readTree(raw(path))) {
+            JsonNode value = metric.get("value");
+            metrics.put(metric.get("id").asText(), value == null ? null : value.asText());
+        }
+        return metrics;
     }
 
     /** The body of {@code GET <path>}, as the web UI would receive it. */
