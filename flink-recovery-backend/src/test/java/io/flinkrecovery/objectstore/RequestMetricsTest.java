@@ -1,9 +1,8 @@
 package io.flinkrecovery.objectstore;
 
 import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
+import io.flinkrecovery.CapturingMetricGroup;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -17,13 +16,14 @@ class RequestMetricsTest {
     void registersAGaugePerKindThatReadsTheLiveCounters() {
         Map<String, Gauge<?>> gauges = new TreeMap<>();
         RequestCounters counters = new RequestCounters();
-        RequestMetrics.register(new CapturingGroup("task", gauges), counters);
+        RequestMetrics.register(new CapturingMetricGroup("task", gauges), counters);
 
         counters.countRequest(RequestKind.PUT);
         counters.countRequest(RequestKind.PUT);
         counters.countRequest(RequestKind.GET);
         counters.countBytesOut(100);
         counters.countThrottled();
+        counters.countRetried();
 
         assertThat(gauges)
                 .containsKeys(
@@ -31,11 +31,12 @@ class RequestMetricsTest {
                         "task.flinkrecovery.s3.requests.multipart_part",
                         "task.flinkrecovery.s3.requests.delete",
                         "task.flinkrecovery.s3.bytesIn");
-        assertThat(gauges).hasSize(RequestKind.values().length + 3);
+        assertThat(gauges).hasSize(RequestKind.values().length + 4);
         assertThat(gauges.get("task.flinkrecovery.s3.requests.put").getValue()).isEqualTo(2L);
         assertThat(gauges.get("task.flinkrecovery.s3.requests.get").getValue()).isEqualTo(1L);
         assertThat(gauges.get("task.flinkrecovery.s3.bytesOut").getValue()).isEqualTo(100L);
         assertThat(gauges.get("task.flinkrecovery.s3.throttled").getValue()).isEqualTo(1L);
+        assertThat(gauges.get("task.flinkrecovery.s3.retried").getValue()).isEqualTo(1L);
     }
 
     @Test
@@ -51,28 +52,7 @@ class RequestMetricsTest {
         assertThat(delta.requests(RequestKind.HEAD)).isEqualTo(1);
         assertThat(delta.requests(RequestKind.LIST)).isEqualTo(1);
         assertThat(delta.bytesIn()).isEqualTo(5);
-        assertThat(delta.toString()).isEqualTo("HEAD=1 LIST=1 bytesOut=0 bytesIn=5 throttled=0");
-    }
-
-    /** A metric group that records its gauges under their dotted names. */
-    private static final class CapturingGroup extends UnregisteredMetricsGroup {
-        private final String name;
-        private final Map<String, Gauge<?>> gauges;
-
-        CapturingGroup(String name, Map<String, Gauge<?>> gauges) {
-            this.name = name;
-            this.gauges = gauges;
-        }
-
-        @Override
-        public MetricGroup addGroup(String child) {
-            return new CapturingGroup(name + "." + child, gauges);
-        }
-
-        @Override
-        public <T, G extends Gauge<T>> G gauge(String metric, G gauge) {
-            gauges.put(name + "." + metric, gauge);
-            return gauge;
-        }
+        assertThat(delta.toString())
+                .isEqualTo("HEAD=1 LIST=1 bytesOut=0 bytesIn=5 throttled=0 retried=0");
     }
 }

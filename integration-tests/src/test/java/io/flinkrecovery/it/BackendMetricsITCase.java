@@ -66,7 +66,9 @@ class BackendMetricsITCase {
         TestClusters.useBackend(config, "incremental-heap");
         // Checkpoints only when the test triggers them, so it knows which one is the newest.
         config.setString("execution.checkpointing.interval", "1h");
-        config.setString("recovery.backend.compaction.max-deltas", "2");
+        // Chains of up to 4 blocks, cut by the delta count only: the newest checkpoint has deltas.
+        config.setString("recovery.backend.compaction.max-deltas", "3");
+        config.setString("recovery.backend.compaction.max-space-amplification", "100");
         RunningTotalsJob job =
                 RunningTotalsJob.builder("metrics")
                         .events(Long.MAX_VALUE)

@@ -2,10 +2,16 @@ package io.flinkrecovery.backend.snapshot;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.state.StateEntry;
 import org.apache.flink.runtime.state.heap.StateMapSnapshot;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Serializes one key group's block (see {@link SegmentFormat}) from a {@link SnapshotPlan}. Reads
@@ -69,10 +75,11 @@ final class BlockWriter<K> {
         if (work.replace[index]) {
             return writeKvReplace(work, index);
         }
-        Map<Object, S> changed = work.changed[index];
-        if (changed == null) {
+        List<HashSet<Object>> dirty = work.dirty[index];
+        if (dirty == null) {
             return false;
         }
+        Map<Object, S> changed = changedEntries(work.snapshots[index], dirty, work);
         out.writeByte(SegmentFormat.KEYED_STATE);
         out.writeUTF(work.name);
         out.writeInt(changed.size());
@@ -86,6 +93,38 @@ final class BlockWriter<K> {
         }
         entries += changed.size();
         return true;
+    }
+
+    /**
+     * Each changed entry's value in the snapshot, null where the entry no longer exists: one pass
+     * over the key group's snapshot, which ends once every changed entry is found.
+     */
+    private static <K, N, S> Map<Object, S> changedEntries(
+            StateMapSnapshot<K, N, S, ?> snapshot,
+            List<HashSet<Object>> dirty,
+            SnapshotPlan.KvWork<K, N, S> work) {
+        Set<Object> ids = dirty.get(0);
+        if (dirty.size() > 1) {
+            ids = new HashSet<>();
+            for (HashSet<Object> set : dirty) {
+                ids.addAll(set);
+            }
+        }
+        Map<Object, S> changed = new HashMap<>(ids.size() * 4 / 3 + 1);
+        Iterator<StateEntry<K, N, S>> entries =
+                snapshot.getIterator(
+                        work.keySerializer, work.namespaceSerializer, work.stateSerializer, null);
+        while (changed.size() < ids.size() && entries.hasNext()) {
+            StateEntry<K, N, S> entry = entries.next();
+            Object id = DirtyKeys.entryId(entry.getKey(), entry.getNamespace());
+            if (ids.contains(id)) {
+                changed.put(id, entry.getState());
+            }
+        }
+        for (Object id : ids) {
+            changed.putIfAbsent(id, null);
+        }
+        return changed;
     }
 
     private <N, S> boolean writeKvReplace(SnapshotPlan.KvWork<K, N, S> work, int index)

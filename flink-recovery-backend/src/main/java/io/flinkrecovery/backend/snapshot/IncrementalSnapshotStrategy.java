@@ -19,7 +19,6 @@ import org.apache.flink.runtime.state.StateSnapshotTransformer;
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.filemerging.SegmentFileStateHandle;
 import org.apache.flink.runtime.state.heap.StateMap;
-import org.apache.flink.runtime.state.heap.WriteReportingStateMap;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.util.IOUtils;
 
@@ -50,8 +49,8 @@ import java.util.zip.CRC32C;
 /**
  * One snapshot of an incremental heap backend. The synchronous phase drains the changes, decides
  * per key group whether to keep, extend or rewrite its chain, and takes copy-on-write snapshots of
- * only the key groups it writes; it serializes nothing. The asynchronous phase writes one segment
- * (all blocks of this snapshot) and one manifest, and returns an {@link
+ * only the key groups it writes; it neither looks up nor serializes entries. The asynchronous phase
+ * writes one segment (all blocks of this snapshot) and one manifest, and returns an {@link
  * IncrementalRemoteKeyedStateHandle} whose shared state is every segment the manifest references.
  *
  * <p>Create one per snapshot: it carries that snapshot's {@link CheckpointOptions}.
@@ -275,31 +274,13 @@ final class IncrementalSnapshotStrategy<K>
                     work.replace[i] = true;
                     work.snapshots[i] = map.isEmpty() ? null : map.stateSnapshot();
                 } else if (!dirty.isEmpty()) {
-                    work.changed[i] = currentValues(map, dirty);
-                    // Taken after the lookups: from now on the heap copies these values before
-                    // changing them in place, so the asynchronous phase reads them as they are.
+                    // From now on the heap copies entries and values before changing them, so
+                    // the asynchronous phase reads the changed entries from this snapshot.
+                    work.dirty[i] = dirty;
                     work.snapshots[i] = map.stateSnapshot();
                 }
             }
         }
-    }
-
-    /** Each changed entry's value now, null where the entry no longer exists. */
-    @SuppressWarnings("unchecked")
-    private static <K, N, S> Map<Object, S> currentValues(
-            StateMap<K, N, S> map, List<HashSet<Object>> dirty) {
-        Map<Object, S> values = new HashMap<>();
-        for (HashSet<Object> set : dirty) {
-            for (Object id : set) {
-                if (!values.containsKey(id)) {
-                    values.put(
-                            id,
-                            WriteReportingStateMap.getUnreported(
-                                    map, (K) DirtyKeys.keyOf(id), (N) DirtyKeys.namespaceOf(id)));
-                }
-            }
-        }
-        return values;
     }
 
     private <T> void capturePq(

@@ -9,6 +9,7 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 
 import javax.annotation.Nullable;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -103,11 +104,12 @@ final class SnapshotPlan<K> implements SnapshotResources {
         final StateMapSnapshot<K, N, S, ?>[] snapshots;
 
         /**
-         * Per key group index of a delta: each changed entry's id ({@link DirtyKeys#entryId}) and
-         * its value when the snapshot was taken, null for a deleted entry. The copy-on-write
-         * snapshot in {@link #snapshots} keeps the heap from changing these values in place.
+         * Per key group index of a delta: the dirty sets of the entries changed since its chain
+         * (ids as {@link DirtyKeys#entryId} makes them; sets are never written once drained). The
+         * asynchronous phase reads their values from the copy-on-write snapshot in {@link
+         * #snapshots}.
          */
-        final Map<Object, S>[] changed;
+        final List<HashSet<Object>>[] dirty;
 
         /** Per key group index of a delta: whether it replaces the key group's entries whole. */
         final boolean[] replace;
@@ -128,12 +130,12 @@ final class SnapshotPlan<K> implements SnapshotResources {
             this.snapshots =
                     (StateMapSnapshot<K, N, S, ?>[])
                             new StateMapSnapshot<?, ?, ?, ?>[numberOfKeyGroups];
-            this.changed = (Map<Object, S>[]) new Map<?, ?>[numberOfKeyGroups];
+            this.dirty = (List<HashSet<Object>>[]) new List<?>[numberOfKeyGroups];
             this.replace = new boolean[numberOfKeyGroups];
         }
 
         void release(int index) {
-            changed[index] = null;
+            dirty[index] = null;
             StateMapSnapshot<K, N, S, ?> snapshot = snapshots[index];
             if (snapshot != null) {
                 snapshots[index] = null;

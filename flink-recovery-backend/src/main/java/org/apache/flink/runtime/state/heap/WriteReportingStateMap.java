@@ -89,17 +89,6 @@ public final class WriteReportingStateMap<K, N, S> extends CopyOnWriteStateMap<K
         }
     }
 
-    /** Reads an entry without reporting it, for snapshots that look up changed entries. */
-    public static <K, N, S> S getUnreported(StateMap<K, N, S> map, K key, N namespace) {
-        return map instanceof WriteReportingStateMap
-                ? ((WriteReportingStateMap<K, N, S>) map).getUnreported(key, namespace)
-                : map.get(key, namespace);
-    }
-
-    private S getUnreported(K key, N namespace) {
-        return super.get(key, namespace);
-    }
-
     private void putUnreported(K key, N namespace, S state) {
         super.put(key, namespace, state);
     }
