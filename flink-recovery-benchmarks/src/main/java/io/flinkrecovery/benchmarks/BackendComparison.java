@@ -5,8 +5,6 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
-import org.apache.flink.runtime.checkpoint.SubtaskStateStats;
-import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 
 import io.flinkrecovery.objectstore.ObjectInfo;
@@ -22,17 +20,16 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -53,11 +50,14 @@ public final class BackendComparison {
 
     private final BenchmarkOptions options;
     private final PrintStream out;
+    private final RunEnvironment environment;
     private final long startNanos = System.nanoTime();
 
-    private BackendComparison(BenchmarkOptions options, PrintStream out) {
+    private BackendComparison(
+            BenchmarkOptions options, PrintStream out, RunEnvironment environment) {
         this.options = options;
         this.out = out;
+        this.environment = environment;
     }
 
     public static void main(String[] args) {
@@ -68,9 +68,14 @@ public final class BackendComparison {
                     "log4j2.configurationFile", "flink-recovery-benchmark-log4j2.properties");
         }
         BenchmarkOptions options = BenchmarkOptions.parseOrExit(args, "bin/benchmark");
+        RunEnvironment environment = new RunEnvironment();
         int exitCode;
         try {
-            exitCode = new BackendComparison(options, System.out).run() ? 0 : 1;
+            ResultFiles files =
+                    ResultFiles.choose(options.resultsDir, LocalDate.now(), options.resultsName);
+            try (PrintStream out = files.teeText(System.out)) {
+                exitCode = run(options, environment, files, out);
+            }
         } catch (Throwable t) {
             System.err.println("The benchmark failed: " + t);
             t.printStackTrace();
@@ -80,93 +85,28 @@ public final class BackendComparison {
         System.exit(exitCode);
     }
 
-    /** What one backend's checkpoint and restore phase measured. */
-    private static final class CheckpointRun {
-        final Backend backend;
-        double startSeconds;
-        RequestCounters.Snapshot initialRequests;
-        long initialId;
-        final List<Long> changedBytes = new ArrayList<>();
-        final List<RequestCounters.Snapshot> requests = new ArrayList<>();
-        final List<Long> ids = new ArrayList<>();
-        final Map<Long, CompletedCheckpointStats> stats = new HashMap<>();
-
-        /** Restore (a): submit -> every subtask running with its state. */
-        final List<Double> restoreSeconds = new ArrayList<>();
-
-        /** Restore (b): submit -> the first {@code restoreRecords} records processed. */
-        final List<Double> caughtUpSeconds = new ArrayList<>();
-
-        RequestCounters.Snapshot restoreRequests;
-        long verifiedPresent;
-        long verifiedMissing;
-        int rawObjects;
-        long rawBytes;
-        double rawSeconds;
-
-        CheckpointRun(Backend backend) {
-            this.backend = backend;
+    /** Runs the comparison, printing to {@code out}, then writes its JSON and chart files. */
+    private static int run(
+            BenchmarkOptions options,
+            RunEnvironment environment,
+            ResultFiles files,
+            PrintStream out)
+            throws Exception {
+        ComparisonResults results;
+        try {
+            results = new BackendComparison(options, out, environment).run();
+        } catch (Exception e) {
+            // The text file keeps what the run printed; let it say how the run ended.
+            out.println("The benchmark failed: " + e);
+            throw e;
         }
-
-        List<Long> uploaded() {
-            return requests.stream().map(RequestCounters.Snapshot::bytesOut).toList();
-        }
-
-        /** Object writes (single PUTs and multipart uploads) per checkpoint. */
-        List<Double> writes() {
-            return requests.stream().map(BackendComparison::writes).toList();
-        }
-
-        /** Writes per subtask per checkpoint, without the JobManager's one {@code _metadata}. */
-        List<Double> writesPerSubtask(int parallelism) {
-            return writes().stream().map(w -> (w - 1) / parallelism).toList();
-        }
-
-        List<Long> endToEndMillis() {
-            return ids.stream()
-                    .map(stats::get)
-                    .filter(s -> s != null)
-                    .map(AbstractCheckpointStats::getEndToEndDuration)
-                    .toList();
-        }
-
-        /** Per checkpoint, the longest of the subtasks' {@code phase} durations. */
-        List<Long> slowestSubtaskMillis(ToLongFunction<SubtaskStateStats> phase) {
-            List<Long> result = new ArrayList<>();
-            for (long id : ids) {
-                CompletedCheckpointStats checkpoint = stats.get(id);
-                if (checkpoint == null) {
-                    continue;
-                }
-                long slowest = 0;
-                for (TaskStateStats task : checkpoint.getAllTaskStateStats()) {
-                    for (SubtaskStateStats subtask : task.getSubtaskStats()) {
-                        if (subtask != null) {
-                            slowest = Math.max(slowest, phase.applyAsLong(subtask));
-                        }
-                    }
-                }
-                result.add(slowest);
-            }
-            return result;
-        }
-
-        List<Long> checkpointedSizes() {
-            return ids.stream()
-                    .map(stats::get)
-                    .filter(s -> s != null)
-                    .map(AbstractCheckpointStats::getCheckpointedSize)
-                    .toList();
-        }
+        ComparisonJson.write(results, files.json());
+        ComparisonChart.write(results, files.chart());
+        out.printf("%nWrote %s, %s and %s%n", files.text(), files.json(), files.chart());
+        return results.allKeysRestored() ? 0 : 1;
     }
 
-    /** Single PUTs plus multipart uploads (a create and a complete request each). */
-    private static double writes(RequestCounters.Snapshot requests) {
-        return requests.requests(RequestKind.PUT)
-                + requests.requests(RequestKind.MULTIPART_CONTROL) / 2.0;
-    }
-
-    boolean run() throws Exception {
+    ComparisonResults run() throws Exception {
         boolean temporary = options.dataDir == null;
         Path dataDir =
                 temporary
@@ -176,10 +116,14 @@ public final class BackendComparison {
                 "flink-recovery backend comparison, %s%n",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19));
         out.printf(
-                "Machine: %d cores, JVM %s, max heap %,d MB%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"),
-                Runtime.getRuntime().maxMemory() >> 20);
+                "Machine: %d cores, load %s, JVM %s, max heap %,d MB; Flink %s; commit %s%s%n",
+                environment.availableProcessors,
+                environment.loadAtStart,
+                environment.javaVersion,
+                environment.maxHeapBytes >> 20,
+                environment.flinkVersion,
+                environment.git.commit,
+                Boolean.TRUE.equals(environment.git.dirty) ? " with local changes" : "");
         out.printf("Workload: %s%n", options);
         try (EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDir)) {
             s3.createBucket(BUCKET);
@@ -208,7 +152,22 @@ public final class BackendComparison {
                 }
             }
             progress("Done");
-            return report(throughput, runs, loopback);
+            List<Target> targets = report(throughput, runs, loopback);
+            environment.finish();
+            ComparisonResults results =
+                    new ComparisonResults(
+                            options,
+                            environment,
+                            (System.nanoTime() - startNanos) / 1e9,
+                            throughput,
+                            runs,
+                            loopback,
+                            targets);
+            out.printf("%nLoad average at the end: %s%n", environment.loadAtEnd);
+            if (!results.allKeysRestored()) {
+                out.println("ERROR: a restored job did not find every key; see table 5.");
+            }
+            return results;
         } finally {
             if (temporary) {
                 BenchmarkCluster.deleteRecursively(dataDir);
@@ -302,7 +261,9 @@ public final class BackendComparison {
         CheckpointStatsSnapshot stats = job.checkpointStats();
         for (AbstractCheckpointStats checkpoint : stats.getHistory().getCheckpoints()) {
             if (checkpoint instanceof CompletedCheckpointStats) {
-                run.stats.put(checkpoint.getCheckpointId(), (CompletedCheckpointStats) checkpoint);
+                run.times.put(
+                        checkpoint.getCheckpointId(),
+                        CheckpointTimes.of((CompletedCheckpointStats) checkpoint));
             }
         }
         progress(
@@ -388,7 +349,7 @@ public final class BackendComparison {
 
     // ---------------------------------------------------------------- report
 
-    private boolean report(
+    private List<Target> report(
             Map<Backend, List<Double>> throughput,
             Map<Backend, CheckpointRun> runs,
             LoopbackSpeed loopback) {
@@ -396,8 +357,7 @@ public final class BackendComparison {
         CheckpointRun rocks = runs.get(Backend.ROCKSDB_INCREMENTAL);
         double changed = Stats.median(ours.changedBytes);
         long updatesPerCheckpoint = Math.round(changed / (KEY_BYTES + options.valueSize));
-        List<String> verdicts = new ArrayList<>();
-        boolean consistent = true;
+        List<Target> verdicts = new ArrayList<>();
 
         out.println();
         out.printf(
@@ -468,9 +428,9 @@ public final class BackendComparison {
         for (CheckpointRun run : runs.values()) {
             requests.row(
                     run.backend.label(),
-                    String.format("%.1f", mean(run, RequestKind.PUT)),
-                    String.format("%.1f", mean(run, RequestKind.MULTIPART_CONTROL) / 2),
-                    String.format("%.1f", mean(run, RequestKind.MULTIPART_PART)),
+                    String.format("%.1f", run.meanRequests(RequestKind.PUT)),
+                    String.format("%.1f", run.meanRequests(RequestKind.MULTIPART_CONTROL) / 2),
+                    String.format("%.1f", run.meanRequests(RequestKind.MULTIPART_PART)),
                     String.format("%.2f", Stats.mean(run.writesPerSubtask(options.parallelism))),
                     String.format("%.2f", Stats.max(run.writesPerSubtask(options.parallelism))));
         }
@@ -511,21 +471,15 @@ public final class BackendComparison {
                         "median vs RocksDB");
         double rocksDuration = Stats.median(rocks.endToEndMillis());
         for (CheckpointRun run : runs.values()) {
-            CompletedCheckpointStats initial = run.stats.get(run.initialId);
+            CheckpointTimes initial = run.times.get(run.initialId);
             duration.row(
                     run.backend.label(),
-                    initial == null ? "n/a" : Stats.millis(initial.getEndToEndDuration()),
+                    initial == null ? "n/a" : Stats.millis(initial.endToEndMillis()),
                     Stats.millis(Stats.median(run.endToEndMillis())),
                     Stats.millis(Stats.mean(run.endToEndMillis())),
                     Stats.millis(Stats.max(run.endToEndMillis())),
-                    Stats.millis(
-                            Stats.median(
-                                    run.slowestSubtaskMillis(
-                                            SubtaskStateStats::getSyncCheckpointDuration))),
-                    Stats.millis(
-                            Stats.median(
-                                    run.slowestSubtaskMillis(
-                                            SubtaskStateStats::getAsyncCheckpointDuration))),
+                    Stats.millis(Stats.median(run.syncMillis())),
+                    Stats.millis(Stats.median(run.asyncMillis())),
                     Stats.ratio(Stats.median(run.endToEndMillis()) / rocksDuration));
         }
         double ourDuration = Stats.median(ours.endToEndMillis());
@@ -576,7 +530,6 @@ public final class BackendComparison {
                     Stats.mb(run.restoreRequests.bytesIn()),
                     run.restoreRequests.requests(RequestKind.GET),
                     String.format("%,d of %,d", run.verifiedPresent, options.keys));
-            consistent &= run.verifiedPresent == options.keys && run.verifiedMissing == 0;
         }
         double ourRestore = Stats.median(ours.restoreSeconds);
         verdicts.add(
@@ -615,8 +568,8 @@ public final class BackendComparison {
                     Stats.mb(run.rawBytes),
                     Stats.seconds(run.rawSeconds),
                     String.format("%.0f MB/s", run.rawBytes / 1e6 / run.rawSeconds),
-                    Stats.seconds(scaled(run)),
-                    Stats.ratio(Stats.median(run.restoreSeconds) / scaled(run)));
+                    Stats.seconds(run.rawSecondsOfRestoreBytes()),
+                    Stats.ratio(Stats.median(run.restoreSeconds) / run.rawSecondsOfRestoreBytes()));
         }
         raw.print(out);
 
@@ -637,26 +590,14 @@ public final class BackendComparison {
 
         out.println();
         out.println("Targets of issue 3 (incremental heap backend):");
-        verdicts.forEach(v -> out.println("  " + v));
-        if (!consistent) {
-            out.println("  ERROR: a restored job did not find every key; see table 5.");
-        }
-        return consistent;
+        verdicts.forEach(v -> out.println("  " + v.line()));
+        return verdicts;
     }
 
-    /** The raw GET time of as many bytes as the first restore read, at the raw GET's speed. */
-    private static double scaled(CheckpointRun run) {
-        return run.rawSeconds * run.restoreRequests.bytesIn() / Math.max(1, run.rawBytes);
-    }
-
-    private double mean(CheckpointRun run, RequestKind kind) {
-        return Stats.mean(run.requests.stream().map(r -> r.requests(kind)).toList());
-    }
-
-    private static String target(Table table, String what, String value, boolean met) {
-        String line = String.format("%-50s %-22s %s", what + ":", value, Stats.verdict(met));
-        table.note("target: %s", line);
-        return line;
+    private static Target target(Table table, String what, String value, boolean met) {
+        Target target = new Target(what, value, met);
+        table.note("target: %s", target.line());
+        return target;
     }
 
     // ---------------------------------------------------------------- setup

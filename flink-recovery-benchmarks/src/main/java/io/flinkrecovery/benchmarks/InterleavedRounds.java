@@ -18,7 +18,10 @@ final class InterleavedRounds {
     private static final List<List<Backend>> PHASES =
             List.of(
                     List.of(Backend.INCREMENTAL_HEAP, Backend.HASHMAP),
-                    List.of(Backend.ROCKSDB_INCREMENTAL));
+                    List.of(
+                            Backend.ROCKSDB_INCREMENTAL,
+                            Backend.FORST_LOCAL,
+                            Backend.FORST_REMOTE));
 
     /** One timed round of one backend. */
     @FunctionalInterface
