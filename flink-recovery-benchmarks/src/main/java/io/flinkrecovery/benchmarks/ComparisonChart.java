@@ -23,10 +23,12 @@ final class ComparisonChart {
 
     private static final int LEFT = 80;
     private static final int RIGHT = WIDTH - 30;
-    private static final int UPLOAD_TOP = 96;
+    private static final int LEGEND_TOP = 54;
+    private static final int LEGEND_ROW = 20;
     private static final int UPLOAD_HEIGHT = 260;
     private static final int LABELS = 190;
     private static final int ROW = 40;
+    private static final String CHANGED = "bytes changed (upload chart)";
     private static final String[] COLOURS = {
         "#0969da", "#6e7781", "#bf8700", "#1a7f37", "#8250df", "#cf222e", "#1b7c83"
     };
@@ -39,8 +41,14 @@ final class ComparisonChart {
 
     static String render(ComparisonResults results) {
         Collection<CheckpointRun> runs = results.runs().values();
-        int restoreTop = UPLOAD_TOP + UPLOAD_HEIGHT + 90;
-        int height = restoreTop + 30 + runs.size() * ROW + 40;
+        List<String> legend = new ArrayList<>();
+        runs.forEach(r -> legend.add(r.backend.label()));
+        legend.add(CHANGED);
+        List<double[]> legendPlaces = legendPlaces(legend);
+        int legendBottom = (int) legendPlaces.get(legendPlaces.size() - 1)[1] + 10;
+        int uploadTop = legendBottom + 40;
+        int restoreTop = uploadTop + UPLOAD_HEIGHT + 100;
+        int height = restoreTop + 20 + runs.size() * ROW + 40;
         BenchmarkOptions options = results.options();
         String title =
                 String.format(
@@ -69,8 +77,8 @@ final class ComparisonChart {
                         Boolean.TRUE.equals(environment.git.dirty) ? " (with local changes)" : ""),
                 "fill",
                 "#57606a");
-        legend(svg, runs);
-        uploads(svg, results);
+        legend(svg, runs, legendPlaces);
+        uploads(svg, results, uploadTop);
         restores(svg, results, restoreTop);
         return svg.finish();
     }
@@ -79,35 +87,70 @@ final class ComparisonChart {
         return COLOURS[backend.ordinal() % COLOURS.length];
     }
 
-    private static void legend(SvgWriter svg, Collection<CheckpointRun> runs) {
-        svg.group("class", "legend");
+    /** Where each legend entry goes (x, baseline y), wrapping onto a new row at the right edge. */
+    private static List<double[]> legendPlaces(List<String> labels) {
+        List<double[]> places = new ArrayList<>();
         double x = LEFT;
-        for (CheckpointRun run : runs) {
-            svg.rect(x, 54, 14, 14, run.backend.label(), "fill", colour(run.backend));
-            svg.text(x + 19, 66, run.backend.label());
-            x += 19 + 7.2 * run.backend.label().length() + 22;
+        double y = LEGEND_TOP + 12;
+        for (String label : labels) {
+            // About 6.8 px per character of a 12 px sans-serif font.
+            double width = 19 + 6.8 * label.length() + 24;
+            if (x > LEFT && x + width > RIGHT) {
+                x = LEFT;
+                y += LEGEND_ROW;
+            }
+            places.add(new double[] {x, y});
+            x += width;
         }
-        svg.line(x, 61, x + 24, 61, "stroke", "#24292f", "stroke-dasharray", "4 3");
-        svg.text(x + 29, 66, "bytes changed");
+        return places;
+    }
+
+    private static void legend(
+            SvgWriter svg, Collection<CheckpointRun> runs, List<double[]> places) {
+        svg.group("class", "legend");
+        int i = 0;
+        for (CheckpointRun run : runs) {
+            double[] place = places.get(i++);
+            svg.rect(
+                    place[0],
+                    place[1] - 11,
+                    14,
+                    14,
+                    run.backend.label(),
+                    "fill",
+                    colour(run.backend));
+            svg.text(place[0] + 19, place[1], run.backend.label());
+        }
+        double[] place = places.get(i);
+        svg.line(
+                place[0],
+                place[1] - 4,
+                place[0] + 14,
+                place[1] - 4,
+                "stroke",
+                "#24292f",
+                "stroke-dasharray",
+                "4 3");
+        svg.text(place[0] + 19, place[1], CHANGED);
         svg.end();
     }
 
     // ---------------------------------------------------------------- upload per checkpoint
 
-    private static void uploads(SvgWriter svg, ComparisonResults results) {
+    private static void uploads(SvgWriter svg, ComparisonResults results, int top) {
         Collection<CheckpointRun> runs = results.runs().values();
-        int bottom = UPLOAD_TOP + UPLOAD_HEIGHT;
+        int bottom = top + UPLOAD_HEIGHT;
         int checkpoints = runs.stream().mapToInt(r -> r.uploaded().size()).max().orElse(0);
         double changed = results.changedBytesPerCheckpoint();
         List<Double> values = new ArrayList<>();
         runs.forEach(r -> r.uploaded().forEach(b -> values.add(b.doubleValue())));
         values.add(changed);
-        LogScale scale = LogScale.covering(values, UPLOAD_TOP, bottom);
+        LogScale scale = LogScale.covering(values, top, bottom);
 
         svg.group("class", "uploads");
         svg.text(
                 LEFT,
-                UPLOAD_TOP - 10,
+                top - 16,
                 "Bytes uploaded per checkpoint (S3 bytes sent, log scale), after the initial"
                         + " checkpoint",
                 "font-weight",
@@ -185,16 +228,23 @@ final class ComparisonChart {
         svg.group("class", "restores");
         svg.text(
                 LEFT,
-                top - 10,
+                top - 26,
                 String.format(
                         Locale.ROOT,
-                        "Restore of the last checkpoint, median of %d (whiskers: min-max):"
-                                + " solid = submit -> running with state, light = -> first %,d"
-                                + " records processed",
-                        results.options().restores,
-                        results.options().restoreRecords),
+                        "Restore of the last checkpoint: median of %d restores, whiskers min to max",
+                        results.options().restores),
                 "font-weight",
                 "bold");
+        svg.text(
+                LEFT,
+                top - 9,
+                String.format(
+                        Locale.ROOT,
+                        "solid: submit \u2192 every subtask running with its state;  light: submit"
+                                + " \u2192 the first %,d records processed",
+                        results.options().restoreRecords),
+                "fill",
+                "#57606a");
         for (double tick : scale.ticks()) {
             double x = scale.x(tick);
             svg.line(x, top, x, bottom, "stroke", "#d0d7de");
