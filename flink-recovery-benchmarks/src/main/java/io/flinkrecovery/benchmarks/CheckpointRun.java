@@ -27,6 +27,12 @@ final class CheckpointRun {
     final List<RequestCounters.Snapshot> requests = new ArrayList<>();
     final List<Long> ids = new ArrayList<>();
 
+    /**
+     * Per checkpoint, the requests sent while the keys changed before it, outside the checkpoint:
+     * what a backend whose working files live on the object store writes as it runs.
+     */
+    final List<RequestCounters.Snapshot> requestsWhileUpdating = new ArrayList<>();
+
     /** Flink's statistics by checkpoint id; a checkpoint its history dropped has none. */
     final Map<Long, CheckpointTimes> times = new HashMap<>();
 
@@ -51,6 +57,10 @@ final class CheckpointRun {
 
     List<Long> uploaded() {
         return requests.stream().map(RequestCounters.Snapshot::bytesOut).toList();
+    }
+
+    List<Long> uploadedWhileUpdating() {
+        return requestsWhileUpdating.stream().map(RequestCounters.Snapshot::bytesOut).toList();
     }
 
     /** Object writes (single PUTs and multipart uploads) per checkpoint. */

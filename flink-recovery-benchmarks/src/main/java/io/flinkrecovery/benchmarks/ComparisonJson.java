@@ -95,6 +95,11 @@ final class ComparisonJson {
             checkpoint.put("id", run.ids.get(i));
             checkpoint.put("changedBytes", run.changedBytes.get(i));
             checkpoint.put("requests", requests(run.requests.get(i)));
+            checkpoint.put(
+                    "requestsWhileUpdating",
+                    i < run.requestsWhileUpdating.size()
+                            ? requests(run.requestsWhileUpdating.get(i))
+                            : null);
             checkpoint.put("writes", run.writes().get(i));
             CheckpointTimes times = run.times.get(run.ids.get(i));
             checkpoint.put("times", times == null ? null : times(times));

@@ -86,6 +86,8 @@ class ComparisonJsonTest {
                 assertThat(checkpoint.path("requests").path("PUT").asLong())
                         .isEqualTo(run.requests.get(i).requests(RequestKind.PUT));
                 assertThat(checkpoint.path("writes").asDouble()).isEqualTo(run.writes().get(i));
+                assertThat(checkpoint.path("requestsWhileUpdating").path("bytesOut").asLong())
+                        .isEqualTo(run.uploadedWhileUpdating().get(i));
                 JsonNode times = checkpoint.path("times");
                 CheckpointTimes expected = run.times.get(id);
                 assertThat(times.path("endToEndMillis").asLong())

@@ -50,6 +50,7 @@ final class ComparisonResultsFixture {
                 run.changedBytes.add(10_800L + i);
                 // Spans several powers of ten, as HashMap's full uploads do next to deltas.
                 run.requests.add(requests(12_000L * (i + 1) * (long) Math.pow(10, b - 1), 0, b));
+                run.requestsWhileUpdating.add(requests(300L * b + i, 0, i));
                 run.times.put(id, new CheckpointTimes(50L * b + i, 2L * b + i, 40L * b + i, 9_000));
             }
             for (int i = 0; i < RESTORES; i++) {
