@@ -34,11 +34,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Compares the incremental heap state backend with {@code HashMapStateBackend} and RocksDB
- * incremental, side by side in one run, on our S3 checkpoint storage on the embedded S3 server: the
- * bytes and requests each checkpoint uploads when a fixed fraction of the keys changed, state
- * access throughput with checkpointing off, checkpoint durations and restore times. Prints one
- * table per measure with the ratios issue 3 targets.
+ * Compares the incremental heap state backend with {@code HashMapStateBackend}, RocksDB incremental
+ * and ForSt (its files local, and on {@code s3://}), side by side in one run, on our S3 checkpoint
+ * storage on the embedded S3 server: the bytes and requests each checkpoint uploads when a fixed
+ * fraction of the keys changed, state access throughput with checkpointing off, checkpoint
+ * durations and restore times. Prints one table per measure with the ratios issue 3 targets, and
+ * writes the printed text, every figure as JSON and a chart into the results directory ({@link
+ * ResultFiles}).
  *
  * <p>Checkpoints are triggered explicitly (no periodic checkpointing) after each batch of updates,
  * so exactly the chosen fraction of keys changes between two checkpoints.
@@ -178,8 +180,8 @@ public final class BackendComparison {
     // ---------------------------------------------------------------- throughput
 
     /**
-     * Updates/s of each backend with checkpointing off. The three jobs run at once but take turns,
-     * in the order of {@link InterleavedRounds}.
+     * Updates/s of each backend with checkpointing off. The jobs, one per backend, run at once but
+     * take turns, in the order of {@link InterleavedRounds}.
      */
     private Map<Backend, List<Double>> measureThroughput(MiniCluster cluster, EmbeddedS3Server s3)
             throws Exception {

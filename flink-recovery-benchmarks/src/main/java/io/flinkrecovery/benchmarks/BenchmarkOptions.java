@@ -17,9 +17,10 @@ import java.util.Map;
         name = "bin/benchmark",
         sortOptions = false,
         description =
-                "Compares the incremental heap backend, HashMapStateBackend and RocksDB"
-                        + " incremental side by side, on our S3 storage on the embedded S3"
-                        + " server.")
+                "Compares the incremental heap backend, HashMapStateBackend, RocksDB"
+                        + " incremental and ForSt side by side, on our S3 storage on the embedded"
+                        + " S3 server, and writes <date>[-name].txt, .json and .svg into the"
+                        + " results directory.")
 final class BenchmarkOptions {
     @Option(
             names = {"-h", "--help"},

@@ -7,11 +7,11 @@ import java.util.Map;
 
 /**
  * Timed rounds of several backends in an order that keeps their comparison fair: the two heap
- * backends alternate which goes first, and RocksDB's rounds come after all of theirs. The round
- * right after a RocksDB round runs markedly slower (in one run 1.06 M writes/s on average against
- * 1.40 M/s elsewhere), and a rotation of three backends over five rounds put ours there four times
- * out of five. Every backend has one warm-up round first, and a {@code System.gc()} precedes every
- * round.
+ * backends alternate which goes first, and RocksDB's and ForSt's rounds come after all of theirs.
+ * The round right after a RocksDB round runs markedly slower (in one run 1.06 M writes/s on average
+ * against 1.40 M/s elsewhere), and a rotation of three backends over five rounds put ours there
+ * four times out of five. Every backend has one warm-up round first, and a {@code System.gc()}
+ * precedes every round.
  */
 final class InterleavedRounds {
 
