@@ -48,7 +48,7 @@ final class ComparisonChart {
         int legendBottom = (int) legendPlaces.get(legendPlaces.size() - 1)[1] + 10;
         int uploadTop = legendBottom + 40;
         int restoreTop = uploadTop + UPLOAD_HEIGHT + 100;
-        int height = restoreTop + 20 + runs.size() * ROW + 40;
+        int height = restoreTop + 30 + runs.size() * ROW + 50;
         BenchmarkOptions options = results.options();
         String title =
                 String.format(

@@ -93,6 +93,34 @@ class ComparisonChartTest {
         }
     }
 
+    @Test
+    void everyLabelAndShapeIsInsideTheImage() throws Exception {
+        Document svg = parse(ComparisonChart.render(ComparisonResultsFixture.results()));
+        double width = Double.parseDouble(svg.getDocumentElement().getAttribute("width"));
+        double height = Double.parseDouble(svg.getDocumentElement().getAttribute("height"));
+        for (String name : List.of("text", "rect", "circle", "line")) {
+            NodeList elements = svg.getElementsByTagNameNS(SVG, name);
+            for (int i = 0; i < elements.getLength(); i++) {
+                Element element = (Element) elements.item(i);
+                for (String x : List.of("x", "cx", "x1", "x2")) {
+                    if (element.hasAttribute(x)) {
+                        assertThat(Double.parseDouble(element.getAttribute(x)))
+                                .as("%s of <%s> %s", x, name, element.getTextContent())
+                                .isBetween(0.0, width);
+                    }
+                }
+                for (String y : List.of("y", "cy", "y1", "y2")) {
+                    if (element.hasAttribute(y)) {
+                        // A text's y is its baseline: leave room for descenders.
+                        assertThat(Double.parseDouble(element.getAttribute(y)))
+                                .as("%s of <%s> %s", y, name, element.getTextContent())
+                                .isBetween(0.0, name.equals("text") ? height - 4 : height);
+                    }
+                }
+            }
+        }
+    }
+
     private static double y(String point) {
         return Double.parseDouble(point.split(",")[1]);
     }
