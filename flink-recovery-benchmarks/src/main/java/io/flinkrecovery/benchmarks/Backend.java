@@ -6,7 +6,9 @@ import org.apache.flink.configuration.Configuration;
 enum Backend {
     INCREMENTAL_HEAP("incremental heap (ours)", "incremental-heap"),
     HASHMAP("HashMap", "hashmap"),
-    ROCKSDB_INCREMENTAL("RocksDB incremental", "rocksdb-incremental");
+    ROCKSDB_INCREMENTAL("RocksDB incremental", "rocksdb-incremental"),
+    FORST_LOCAL("ForSt, local primary dir", "forst-local"),
+    FORST_REMOTE("ForSt, primary dir s3://", "forst-remote");
 
     private final String label;
     private final String id;
@@ -38,6 +40,17 @@ enum Backend {
             case ROCKSDB_INCREMENTAL:
                 config.setString("state.backend.type", "rocksdb");
                 config.setString("execution.checkpointing.incremental", "true");
+                break;
+            case FORST_LOCAL:
+                config.setString("state.backend.type", "forst");
+                config.setString("execution.checkpointing.incremental", "true");
+                config.setString("state.backend.forst.primary-dir", "local-dir");
+                break;
+            case FORST_REMOTE:
+                config.setString("state.backend.type", "forst");
+                config.setString("execution.checkpointing.incremental", "true");
+                config.setString("state.backend.forst.primary-dir", "checkpoint-dir");
+                config.setString("state.backend.forst.sync.enforce-local", "false");
                 break;
             default:
                 throw new IllegalStateException("Unknown backend " + this);

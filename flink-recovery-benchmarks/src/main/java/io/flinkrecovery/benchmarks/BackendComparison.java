@@ -5,15 +5,12 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
-import org.apache.flink.runtime.checkpoint.SubtaskStateStats;
-import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.RequestCounters;
-import io.flinkrecovery.objectstore.RequestKind;
 import io.flinkrecovery.objectstore.s3.S3ClientSettings;
 import io.flinkrecovery.objectstore.s3.S3ObjectStores;
 import io.flinkrecovery.testing.EmbeddedS3Server;
@@ -22,26 +19,27 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Compares the incremental heap state backend with {@code HashMapStateBackend} and RocksDB
- * incremental, side by side in one run, on our S3 checkpoint storage on the embedded S3 server: the
- * bytes and requests each checkpoint uploads when a fixed fraction of the keys changed, state
- * access throughput with checkpointing off, checkpoint durations and restore times. Prints one
- * table per measure with the ratios issue 3 targets.
+ * Compares the incremental heap state backend with {@code HashMapStateBackend}, RocksDB incremental
+ * and ForSt (its files local, and on {@code s3://}), side by side in one run, on our S3 checkpoint
+ * storage on the embedded S3 server: the bytes and requests each checkpoint uploads when a fixed
+ * fraction of the keys changed, state access throughput with checkpointing off, checkpoint
+ * durations and restore times. Prints one table per measure with the ratios issue 3 targets, and
+ * writes the printed text, every figure as JSON and a chart into the results directory ({@link
+ * ResultFiles}).
  *
  * <p>Checkpoints are triggered explicitly (no periodic checkpointing) after each batch of updates,
  * so exactly the chosen fraction of keys changes between two checkpoints.
@@ -49,15 +47,18 @@ import java.util.stream.Stream;
 public final class BackendComparison {
 
     private static final String BUCKET = BenchmarkCluster.BUCKET;
-    private static final int KEY_BYTES = Long.BYTES;
+    static final int KEY_BYTES = Long.BYTES;
 
     private final BenchmarkOptions options;
     private final PrintStream out;
+    private final RunEnvironment environment;
     private final long startNanos = System.nanoTime();
 
-    private BackendComparison(BenchmarkOptions options, PrintStream out) {
+    private BackendComparison(
+            BenchmarkOptions options, PrintStream out, RunEnvironment environment) {
         this.options = options;
         this.out = out;
+        this.environment = environment;
     }
 
     public static void main(String[] args) {
@@ -68,9 +69,14 @@ public final class BackendComparison {
                     "log4j2.configurationFile", "flink-recovery-benchmark-log4j2.properties");
         }
         BenchmarkOptions options = BenchmarkOptions.parseOrExit(args, "bin/benchmark");
+        RunEnvironment environment = new RunEnvironment();
         int exitCode;
         try {
-            exitCode = new BackendComparison(options, System.out).run() ? 0 : 1;
+            ResultFiles files =
+                    ResultFiles.choose(options.resultsDir, LocalDate.now(), options.resultsName);
+            try (PrintStream out = files.teeText(System.out)) {
+                exitCode = run(options, environment, files, out);
+            }
         } catch (Throwable t) {
             System.err.println("The benchmark failed: " + t);
             t.printStackTrace();
@@ -80,93 +86,28 @@ public final class BackendComparison {
         System.exit(exitCode);
     }
 
-    /** What one backend's checkpoint and restore phase measured. */
-    private static final class CheckpointRun {
-        final Backend backend;
-        double startSeconds;
-        RequestCounters.Snapshot initialRequests;
-        long initialId;
-        final List<Long> changedBytes = new ArrayList<>();
-        final List<RequestCounters.Snapshot> requests = new ArrayList<>();
-        final List<Long> ids = new ArrayList<>();
-        final Map<Long, CompletedCheckpointStats> stats = new HashMap<>();
-
-        /** Restore (a): submit -> every subtask running with its state. */
-        final List<Double> restoreSeconds = new ArrayList<>();
-
-        /** Restore (b): submit -> the first {@code restoreRecords} records processed. */
-        final List<Double> caughtUpSeconds = new ArrayList<>();
-
-        RequestCounters.Snapshot restoreRequests;
-        long verifiedPresent;
-        long verifiedMissing;
-        int rawObjects;
-        long rawBytes;
-        double rawSeconds;
-
-        CheckpointRun(Backend backend) {
-            this.backend = backend;
+    /** Runs the comparison, printing to {@code out}, then writes its JSON and chart files. */
+    private static int run(
+            BenchmarkOptions options,
+            RunEnvironment environment,
+            ResultFiles files,
+            PrintStream out)
+            throws Exception {
+        ComparisonResults results;
+        try {
+            results = new BackendComparison(options, out, environment).run();
+        } catch (Exception e) {
+            // The text file keeps what the run printed; let it say how the run ended.
+            out.println("The benchmark failed: " + e);
+            throw e;
         }
-
-        List<Long> uploaded() {
-            return requests.stream().map(RequestCounters.Snapshot::bytesOut).toList();
-        }
-
-        /** Object writes (single PUTs and multipart uploads) per checkpoint. */
-        List<Double> writes() {
-            return requests.stream().map(BackendComparison::writes).toList();
-        }
-
-        /** Writes per subtask per checkpoint, without the JobManager's one {@code _metadata}. */
-        List<Double> writesPerSubtask(int parallelism) {
-            return writes().stream().map(w -> (w - 1) / parallelism).toList();
-        }
-
-        List<Long> endToEndMillis() {
-            return ids.stream()
-                    .map(stats::get)
-                    .filter(s -> s != null)
-                    .map(AbstractCheckpointStats::getEndToEndDuration)
-                    .toList();
-        }
-
-        /** Per checkpoint, the longest of the subtasks' {@code phase} durations. */
-        List<Long> slowestSubtaskMillis(ToLongFunction<SubtaskStateStats> phase) {
-            List<Long> result = new ArrayList<>();
-            for (long id : ids) {
-                CompletedCheckpointStats checkpoint = stats.get(id);
-                if (checkpoint == null) {
-                    continue;
-                }
-                long slowest = 0;
-                for (TaskStateStats task : checkpoint.getAllTaskStateStats()) {
-                    for (SubtaskStateStats subtask : task.getSubtaskStats()) {
-                        if (subtask != null) {
-                            slowest = Math.max(slowest, phase.applyAsLong(subtask));
-                        }
-                    }
-                }
-                result.add(slowest);
-            }
-            return result;
-        }
-
-        List<Long> checkpointedSizes() {
-            return ids.stream()
-                    .map(stats::get)
-                    .filter(s -> s != null)
-                    .map(AbstractCheckpointStats::getCheckpointedSize)
-                    .toList();
-        }
+        ComparisonJson.write(results, files.json());
+        ComparisonChart.write(results, files.chart());
+        out.printf("%nWrote %s, %s and %s%n", files.text(), files.json(), files.chart());
+        return results.allKeysRestored() ? 0 : 1;
     }
 
-    /** Single PUTs plus multipart uploads (a create and a complete request each). */
-    private static double writes(RequestCounters.Snapshot requests) {
-        return requests.requests(RequestKind.PUT)
-                + requests.requests(RequestKind.MULTIPART_CONTROL) / 2.0;
-    }
-
-    boolean run() throws Exception {
+    ComparisonResults run() throws Exception {
         boolean temporary = options.dataDir == null;
         Path dataDir =
                 temporary
@@ -176,10 +117,14 @@ public final class BackendComparison {
                 "flink-recovery backend comparison, %s%n",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19));
         out.printf(
-                "Machine: %d cores, JVM %s, max heap %,d MB%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"),
-                Runtime.getRuntime().maxMemory() >> 20);
+                "Machine: %d cores, load %s, JVM %s, max heap %,d MB; Flink %s; commit %s%s%n",
+                environment.availableProcessors,
+                environment.loadAtStart,
+                environment.javaVersion,
+                environment.maxHeapBytes >> 20,
+                environment.flinkVersion,
+                environment.git.commit,
+                Boolean.TRUE.equals(environment.git.dirty) ? " with local changes" : "");
         out.printf("Workload: %s%n", options);
         try (EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDir)) {
             s3.createBucket(BUCKET);
@@ -208,7 +153,28 @@ public final class BackendComparison {
                 }
             }
             progress("Done");
-            return report(throughput, runs, loopback);
+            List<Target> targets =
+                    new ComparisonReport(options, out)
+                            .print(
+                                    throughput,
+                                    runs,
+                                    loopback,
+                                    (System.nanoTime() - startNanos) / 1e9);
+            environment.finish();
+            ComparisonResults results =
+                    new ComparisonResults(
+                            options,
+                            environment,
+                            (System.nanoTime() - startNanos) / 1e9,
+                            throughput,
+                            runs,
+                            loopback,
+                            targets);
+            out.printf("%nLoad average at the end: %s%n", environment.loadAtEnd);
+            if (!results.allKeysRestored()) {
+                out.println("ERROR: a restored job did not find every key; see table 5.");
+            }
+            return results;
         } finally {
             if (temporary) {
                 BenchmarkCluster.deleteRecursively(dataDir);
@@ -219,8 +185,8 @@ public final class BackendComparison {
     // ---------------------------------------------------------------- throughput
 
     /**
-     * Updates/s of each backend with checkpointing off. The three jobs run at once but take turns,
-     * in the order of {@link InterleavedRounds}.
+     * Updates/s of each backend with checkpointing off. The jobs, one per backend, run at once but
+     * take turns, in the order of {@link InterleavedRounds}.
      */
     private Map<Backend, List<Double>> measureThroughput(MiniCluster cluster, EmbeddedS3Server s3)
             throws Exception {
@@ -291,9 +257,11 @@ public final class BackendComparison {
                 Stats.mb(run.initialRequests.bytesOut()));
 
         for (int i = 0; i < options.checkpoints; i++) {
+            RequestCounters.Snapshot beforeUpdates = counters.snapshot();
             long updated = job.run(JobControl.Kind.UPDATE, options.updateFraction, 0);
             run.changedBytes.add(updated * (KEY_BYTES + options.valueSize));
             before = counters.snapshot();
+            run.requestsWhileUpdating.add(before.minus(beforeUpdates));
             latest = job.checkpoint();
             RequestCounters.Snapshot requests = counters.snapshot().minus(before);
             run.requests.add(requests);
@@ -302,7 +270,9 @@ public final class BackendComparison {
         CheckpointStatsSnapshot stats = job.checkpointStats();
         for (AbstractCheckpointStats checkpoint : stats.getHistory().getCheckpoints()) {
             if (checkpoint instanceof CompletedCheckpointStats) {
-                run.stats.put(checkpoint.getCheckpointId(), (CompletedCheckpointStats) checkpoint);
+                run.times.put(
+                        checkpoint.getCheckpointId(),
+                        CheckpointTimes.of((CompletedCheckpointStats) checkpoint));
             }
         }
         progress(
@@ -384,279 +354,6 @@ public final class BackendComparison {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    // ---------------------------------------------------------------- report
-
-    private boolean report(
-            Map<Backend, List<Double>> throughput,
-            Map<Backend, CheckpointRun> runs,
-            LoopbackSpeed loopback) {
-        CheckpointRun ours = runs.get(Backend.INCREMENTAL_HEAP);
-        CheckpointRun rocks = runs.get(Backend.ROCKSDB_INCREMENTAL);
-        double changed = Stats.median(ours.changedBytes);
-        long updatesPerCheckpoint = Math.round(changed / (KEY_BYTES + options.valueSize));
-        List<String> verdicts = new ArrayList<>();
-        boolean consistent = true;
-
-        out.println();
-        out.printf(
-                "==== Results (MB = 10^6 bytes; ratios are from this run; wall time %.0f s) ====%n",
-                (System.nanoTime() - startNanos) / 1e9);
-
-        Table upload =
-                new Table(
-                        String.format(
-                                "1. Bytes uploaded per checkpoint (S3 bytes sent, incl. _metadata),"
-                                        + " %d checkpoints after the initial one; changed per"
-                                        + " checkpoint: %,d keys x (%d B key + %d B value) = %s",
-                                options.checkpoints,
-                                updatesPerCheckpoint,
-                                KEY_BYTES,
-                                options.valueSize,
-                                Stats.mb(changed)),
-                        "backend",
-                        "initial",
-                        "min",
-                        "median",
-                        "mean",
-                        "max",
-                        "median/changed",
-                        "mean/changed",
-                        "max/changed",
-                        "Flink checkpointed size (median)");
-        for (CheckpointRun run : runs.values()) {
-            List<Long> uploaded = run.uploaded();
-            upload.row(
-                    run.backend.label(),
-                    Stats.mb(run.initialRequests.bytesOut()),
-                    Stats.mb(Stats.min(uploaded)),
-                    Stats.mb(Stats.median(uploaded)),
-                    Stats.mb(Stats.mean(uploaded)),
-                    Stats.mb(Stats.max(uploaded)),
-                    Stats.ratio(Stats.median(uploaded) / changed),
-                    Stats.ratio(Stats.mean(uploaded) / changed),
-                    Stats.ratio(Stats.max(uploaded) / changed),
-                    Stats.mb(Stats.median(run.checkpointedSizes())));
-        }
-        double medianRatio = Stats.median(ours.uploaded()) / changed;
-        double meanRatio = Stats.mean(ours.uploaded()) / changed;
-        verdicts.add(
-                target(
-                        upload,
-                        "ours median upload <= 1.5x changed",
-                        Stats.ratio(medianRatio),
-                        medianRatio <= 1.5));
-        verdicts.add(
-                target(
-                        upload,
-                        "ours mean upload <= 3x changed",
-                        Stats.ratio(meanRatio),
-                        meanRatio <= 3.0));
-        upload.print(out);
-
-        Table requests =
-                new Table(
-                        "2. Object writes per checkpoint (a multipart upload counts once, its parts"
-                                + " not; per subtask = (writes - 1 _metadata) / parallelism)",
-                        "backend",
-                        "PUT (mean)",
-                        "multipart uploads (mean)",
-                        "parts (mean)",
-                        "per subtask (mean)",
-                        "per subtask (max)");
-        for (CheckpointRun run : runs.values()) {
-            requests.row(
-                    run.backend.label(),
-                    String.format("%.1f", mean(run, RequestKind.PUT)),
-                    String.format("%.1f", mean(run, RequestKind.MULTIPART_CONTROL) / 2),
-                    String.format("%.1f", mean(run, RequestKind.MULTIPART_PART)),
-                    String.format("%.2f", Stats.mean(run.writesPerSubtask(options.parallelism))),
-                    String.format("%.2f", Stats.max(run.writesPerSubtask(options.parallelism))));
-        }
-        double maxWrites = Stats.max(ours.writesPerSubtask(options.parallelism));
-        verdicts.add(
-                target(
-                        requests,
-                        "ours <= 2 writes per subtask per checkpoint (max)",
-                        String.format("%.2f", maxWrites),
-                        maxWrites <= 2.0));
-        requests.print(out);
-
-        Table speed =
-                InterleavedRounds.table(
-                        String.format(
-                                "3. State-access throughput, checkpointing off (updates/s of a source"
-                                        + " chained to a keyed ValueState<byte[]> writer; %d"
-                                        + " interleaved rounds of %,d updates)",
-                                options.throughputRounds, options.throughputUpdates),
-                        throughput);
-        double hashMapRate = Stats.median(throughput.get(Backend.HASHMAP));
-        double speedRatio = Stats.median(throughput.get(Backend.INCREMENTAL_HEAP)) / hashMapRate;
-        verdicts.add(
-                target(speed, "ours >= 0.9x HashMap", Stats.ratio(speedRatio), speedRatio >= 0.9));
-        speed.print(out);
-
-        Table duration =
-                new Table(
-                        "4. Checkpoint end-to-end duration (Flink's checkpoint statistics; the"
-                                + " phases are the slowest subtask's)",
-                        "backend",
-                        "initial",
-                        "median",
-                        "mean",
-                        "max",
-                        "sync phase (median)",
-                        "async phase (median)",
-                        "median vs RocksDB");
-        double rocksDuration = Stats.median(rocks.endToEndMillis());
-        for (CheckpointRun run : runs.values()) {
-            CompletedCheckpointStats initial = run.stats.get(run.initialId);
-            duration.row(
-                    run.backend.label(),
-                    initial == null ? "n/a" : Stats.millis(initial.getEndToEndDuration()),
-                    Stats.millis(Stats.median(run.endToEndMillis())),
-                    Stats.millis(Stats.mean(run.endToEndMillis())),
-                    Stats.millis(Stats.max(run.endToEndMillis())),
-                    Stats.millis(
-                            Stats.median(
-                                    run.slowestSubtaskMillis(
-                                            SubtaskStateStats::getSyncCheckpointDuration))),
-                    Stats.millis(
-                            Stats.median(
-                                    run.slowestSubtaskMillis(
-                                            SubtaskStateStats::getAsyncCheckpointDuration))),
-                    Stats.ratio(Stats.median(run.endToEndMillis()) / rocksDuration));
-        }
-        double ourDuration = Stats.median(ours.endToEndMillis());
-        verdicts.add(
-                target(
-                        duration,
-                        "ours median <= RocksDB incremental's median",
-                        Stats.millis(ourDuration) + " vs " + Stats.millis(rocksDuration),
-                        ourDuration <= rocksDuration));
-        duration.print(out);
-
-        Table restore =
-                new Table(
-                        String.format(
-                                "5. Restore of the last retained checkpoint (%d restores each):"
-                                        + " (a) submit -> every subtask running with its state;"
-                                        + " (b) submit -> the first %,d records (random updates of"
-                                        + " restored keys) processed; a fresh submit without"
-                                        + " state for reference",
-                                options.restores, options.restoreRecords),
-                        "backend",
-                        "fresh submit",
-                        "(a) median",
-                        "(a) min",
-                        "(a) max",
-                        "(a) vs RocksDB",
-                        "(b) median",
-                        "(b) min",
-                        "(b) max",
-                        "(b) vs RocksDB",
-                        "bytes read",
-                        "GETs",
-                        "keys found");
-        double rocksRestore = Stats.median(rocks.restoreSeconds);
-        double rocksCaughtUp = Stats.median(rocks.caughtUpSeconds);
-        for (CheckpointRun run : runs.values()) {
-            restore.row(
-                    run.backend.label(),
-                    Stats.seconds(run.startSeconds),
-                    Stats.seconds(Stats.median(run.restoreSeconds)),
-                    Stats.seconds(Stats.min(run.restoreSeconds)),
-                    Stats.seconds(Stats.max(run.restoreSeconds)),
-                    Stats.ratio(Stats.median(run.restoreSeconds) / rocksRestore),
-                    Stats.seconds(Stats.median(run.caughtUpSeconds)),
-                    Stats.seconds(Stats.min(run.caughtUpSeconds)),
-                    Stats.seconds(Stats.max(run.caughtUpSeconds)),
-                    Stats.ratio(Stats.median(run.caughtUpSeconds) / rocksCaughtUp),
-                    Stats.mb(run.restoreRequests.bytesIn()),
-                    run.restoreRequests.requests(RequestKind.GET),
-                    String.format("%,d of %,d", run.verifiedPresent, options.keys));
-            consistent &= run.verifiedPresent == options.keys && run.verifiedMissing == 0;
-        }
-        double ourRestore = Stats.median(ours.restoreSeconds);
-        verdicts.add(
-                target(
-                        restore,
-                        "ours restore (a) <= RocksDB incremental's",
-                        Stats.seconds(ourRestore) + " vs " + Stats.seconds(rocksRestore),
-                        ourRestore <= rocksRestore));
-        double ourCaughtUp = Stats.median(ours.caughtUpSeconds);
-        verdicts.add(
-                target(
-                        restore,
-                        "ours restore (b) <= RocksDB incremental's",
-                        Stats.seconds(ourCaughtUp) + " vs " + Stats.seconds(rocksCaughtUp),
-                        ourCaughtUp <= rocksCaughtUp));
-        restore.print(out);
-
-        Table raw =
-                new Table(
-                        String.format(
-                                "6. Raw parallel GET (%d threads) of the objects in the retained"
-                                        + " checkpoint's directory and shared/: the physical floor"
-                                        + " of a restore",
-                                options.parallelism * 4),
-                        "backend",
-                        "objects",
-                        "bytes",
-                        "time",
-                        "speed",
-                        "raw GET of the restore's bytes",
-                        "restore median / that");
-        for (CheckpointRun run : runs.values()) {
-            raw.row(
-                    run.backend.label(),
-                    run.rawObjects,
-                    Stats.mb(run.rawBytes),
-                    Stats.seconds(run.rawSeconds),
-                    String.format("%.0f MB/s", run.rawBytes / 1e6 / run.rawSeconds),
-                    Stats.seconds(scaled(run)),
-                    Stats.ratio(Stats.median(run.restoreSeconds) / scaled(run)));
-        }
-        raw.print(out);
-
-        Table physical =
-                new Table(
-                        "7. S3 server loopback speed, this run (one thread, our S3 client)",
-                        "what",
-                        "speed");
-        physical.row(
-                "64 MB PUT (multipart)", String.format("%.0f MB/s", loopback.largePutMbPerSecond));
-        physical.row("64 MB GET", String.format("%.0f MB/s", loopback.largeGetMbPerSecond));
-        physical.row(
-                "64 MB in " + LoopbackSpeed.RANGES + " ranged GETs",
-                String.format("%.0f MB/s", loopback.rangedGetMbPerSecond));
-        physical.row("4 KB PUT", Stats.rate(loopback.smallPutsPerSecond));
-        physical.row("4 KB GET", Stats.rate(loopback.smallGetsPerSecond));
-        physical.print(out);
-
-        out.println();
-        out.println("Targets of issue 3 (incremental heap backend):");
-        verdicts.forEach(v -> out.println("  " + v));
-        if (!consistent) {
-            out.println("  ERROR: a restored job did not find every key; see table 5.");
-        }
-        return consistent;
-    }
-
-    /** The raw GET time of as many bytes as the first restore read, at the raw GET's speed. */
-    private static double scaled(CheckpointRun run) {
-        return run.rawSeconds * run.restoreRequests.bytesIn() / Math.max(1, run.rawBytes);
-    }
-
-    private double mean(CheckpointRun run, RequestKind kind) {
-        return Stats.mean(run.requests.stream().map(r -> r.requests(kind)).toList());
-    }
-
-    private static String target(Table table, String what, String value, boolean met) {
-        String line = String.format("%-50s %-22s %s", what + ":", value, Stats.verdict(met));
-        table.note("target: %s", line);
-        return line;
     }
 
     // ---------------------------------------------------------------- setup

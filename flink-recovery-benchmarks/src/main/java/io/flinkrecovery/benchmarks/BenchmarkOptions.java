@@ -17,9 +17,10 @@ import java.util.Map;
         name = "bin/benchmark",
         sortOptions = false,
         description =
-                "Compares the incremental heap backend, HashMapStateBackend and RocksDB"
-                        + " incremental side by side, on our S3 storage on the embedded S3"
-                        + " server.")
+                "Compares the incremental heap backend, HashMapStateBackend, RocksDB"
+                        + " incremental and ForSt side by side, on our S3 storage on the embedded"
+                        + " S3 server, and writes <date>[-name].txt, .json and .svg into the"
+                        + " results directory.")
 final class BenchmarkOptions {
     @Option(
             names = {"-h", "--help"},
@@ -106,6 +107,22 @@ final class BenchmarkOptions {
                             + " (default 0: loopback).")
     long s3LatencyMillis;
 
+    @Option(
+            names = "--results-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where BackendComparison writes <date>[-name].txt, .json and .svg (default:"
+                            + " flink-recovery-benchmarks/results).")
+    Path resultsDir = defaultResultsDir();
+
+    @Option(
+            names = "--results-name",
+            paramLabel = "NAME",
+            description =
+                    "Appended to the date in the result files' names, such as 'short' for a"
+                            + " smoke run (letters, digits, '.', '_' and '-').")
+    String resultsName;
+
     /**
      * The options in {@code args}; prints the usage of {@code command} and exits, with 0 for {@code
      * --help} and with 2 after the message of a usage error.
@@ -135,6 +152,13 @@ final class BenchmarkOptions {
                             + options.updateFraction
                             + " (must be in (0, 1])");
         }
+        if (options.resultsName != null && !options.resultsName.matches("[A-Za-z0-9._-]+")) {
+            throw new ParameterException(
+                    cli,
+                    "Invalid --results-name: "
+                            + options.resultsName
+                            + " (use letters, digits, '.', '_' and '-')");
+        }
         if (options.s3LatencyMillis < 0) {
             throw new ParameterException(
                     cli, "Invalid --s3-latency: " + options.s3LatencyMillis + " (must be >= 0)");
@@ -150,6 +174,12 @@ final class BenchmarkOptions {
             options.restoreRecords = Math.min(options.keys, 1_000_000);
         }
         return options;
+    }
+
+    /** The module's results directory, which the build passes in; else relative to the checkout. */
+    private static Path defaultResultsDir() {
+        String dir = System.getProperty("flinkrecovery.results.dir");
+        return Path.of(dir != null ? dir : "flink-recovery-benchmarks/results");
     }
 
     @Override

@@ -7,18 +7,21 @@ import java.util.Map;
 
 /**
  * Timed rounds of several backends in an order that keeps their comparison fair: the two heap
- * backends alternate which goes first, and RocksDB's rounds come after all of theirs. The round
- * right after a RocksDB round runs markedly slower (in one run 1.06 M writes/s on average against
- * 1.40 M/s elsewhere), and a rotation of three backends over five rounds put ours there four times
- * out of five. Every backend has one warm-up round first, and a {@code System.gc()} precedes every
- * round.
+ * backends alternate which goes first, and RocksDB's and ForSt's rounds come after all of theirs.
+ * The round right after a RocksDB round runs markedly slower (in one run 1.06 M writes/s on average
+ * against 1.40 M/s elsewhere), and a rotation of three backends over five rounds put ours there
+ * four times out of five. Every backend has one warm-up round first, and a {@code System.gc()}
+ * precedes every round.
  */
 final class InterleavedRounds {
 
     private static final List<List<Backend>> PHASES =
             List.of(
                     List.of(Backend.INCREMENTAL_HEAP, Backend.HASHMAP),
-                    List.of(Backend.ROCKSDB_INCREMENTAL));
+                    List.of(
+                            Backend.ROCKSDB_INCREMENTAL,
+                            Backend.FORST_LOCAL,
+                            Backend.FORST_REMOTE));
 
     /** One timed round of one backend. */
     @FunctionalInterface

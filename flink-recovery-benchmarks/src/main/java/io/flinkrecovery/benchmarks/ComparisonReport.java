@@ -1,0 +1,282 @@
+package io.flinkrecovery.benchmarks;
+
+import io.flinkrecovery.objectstore.RequestKind;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The text report of a {@link BackendComparison} run: one table per measure, absolute values and
+ * ratios side by side, and issue 3's targets for our backend with their verdicts.
+ */
+final class ComparisonReport {
+
+    private final BenchmarkOptions options;
+    private final PrintStream out;
+
+    ComparisonReport(BenchmarkOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Prints the tables and returns the targets with their verdicts. */
+    List<Target> print(
+            Map<Backend, List<Double>> throughput,
+            Map<Backend, CheckpointRun> runs,
+            LoopbackSpeed loopback,
+            double wallSeconds) {
+        CheckpointRun ours = runs.get(Backend.INCREMENTAL_HEAP);
+        CheckpointRun rocks = runs.get(Backend.ROCKSDB_INCREMENTAL);
+        double changed = Stats.median(ours.changedBytes);
+        long updatesPerCheckpoint =
+                Math.round(changed / (BackendComparison.KEY_BYTES + options.valueSize));
+        List<Target> verdicts = new ArrayList<>();
+
+        out.println();
+        out.printf(
+                "==== Results (MB = 10^6 bytes; ratios are from this run; wall time %.0f s) ====%n",
+                wallSeconds);
+
+        Table upload =
+                new Table(
+                        String.format(
+                                "1. Bytes uploaded per checkpoint (S3 bytes sent, incl. _metadata),"
+                                        + " %d checkpoints after the initial one; changed per"
+                                        + " checkpoint: %,d keys x (%d B key + %d B value) = %s",
+                                options.checkpoints,
+                                updatesPerCheckpoint,
+                                BackendComparison.KEY_BYTES,
+                                options.valueSize,
+                                Stats.mb(changed)),
+                        "backend",
+                        "initial",
+                        "min",
+                        "median",
+                        "mean",
+                        "max",
+                        "median/changed",
+                        "mean/changed",
+                        "max/changed",
+                        "Flink checkpointed size (median)",
+                        "sent between checkpoints (mean)");
+        for (CheckpointRun run : runs.values()) {
+            List<Long> uploaded = run.uploaded();
+            upload.row(
+                    run.backend.label(),
+                    Stats.mb(run.initialRequests.bytesOut()),
+                    Stats.mb(Stats.min(uploaded)),
+                    Stats.mb(Stats.median(uploaded)),
+                    Stats.mb(Stats.mean(uploaded)),
+                    Stats.mb(Stats.max(uploaded)),
+                    Stats.ratio(Stats.median(uploaded) / changed),
+                    Stats.ratio(Stats.mean(uploaded) / changed),
+                    Stats.ratio(Stats.max(uploaded) / changed),
+                    Stats.mb(Stats.median(run.checkpointedSizes())),
+                    Stats.mb(Stats.mean(run.uploadedWhileUpdating())));
+        }
+        upload.note(
+                "sent between checkpoints: while the keys were updated, before the checkpoint;"
+                        + " not in the other columns (ForSt with its files on s3:// writes there)");
+        double medianRatio = Stats.median(ours.uploaded()) / changed;
+        double meanRatio = Stats.mean(ours.uploaded()) / changed;
+        verdicts.add(
+                target(
+                        upload,
+                        "ours median upload <= 1.5x changed",
+                        Stats.ratio(medianRatio),
+                        medianRatio <= 1.5));
+        verdicts.add(
+                target(
+                        upload,
+                        "ours mean upload <= 3x changed",
+                        Stats.ratio(meanRatio),
+                        meanRatio <= 3.0));
+        upload.print(out);
+
+        Table requests =
+                new Table(
+                        "2. Object writes per checkpoint (a multipart upload counts once, its parts"
+                                + " not; per subtask = (writes - 1 _metadata) / parallelism)",
+                        "backend",
+                        "PUT (mean)",
+                        "multipart uploads (mean)",
+                        "parts (mean)",
+                        "per subtask (mean)",
+                        "per subtask (max)");
+        for (CheckpointRun run : runs.values()) {
+            requests.row(
+                    run.backend.label(),
+                    String.format("%.1f", run.meanRequests(RequestKind.PUT)),
+                    String.format("%.1f", run.meanRequests(RequestKind.MULTIPART_CONTROL) / 2),
+                    String.format("%.1f", run.meanRequests(RequestKind.MULTIPART_PART)),
+                    String.format("%.2f", Stats.mean(run.writesPerSubtask(options.parallelism))),
+                    String.format("%.2f", Stats.max(run.writesPerSubtask(options.parallelism))));
+        }
+        double maxWrites = Stats.max(ours.writesPerSubtask(options.parallelism));
+        verdicts.add(
+                target(
+                        requests,
+                        "ours <= 2 writes per subtask per checkpoint (max)",
+                        String.format("%.2f", maxWrites),
+                        maxWrites <= 2.0));
+        requests.print(out);
+
+        Table speed =
+                InterleavedRounds.table(
+                        String.format(
+                                "3. State-access throughput, checkpointing off (updates/s of a source"
+                                        + " chained to a keyed ValueState<byte[]> writer; %d"
+                                        + " interleaved rounds of %,d updates)",
+                                options.throughputRounds, options.throughputUpdates),
+                        throughput);
+        double hashMapRate = Stats.median(throughput.get(Backend.HASHMAP));
+        double speedRatio = Stats.median(throughput.get(Backend.INCREMENTAL_HEAP)) / hashMapRate;
+        verdicts.add(
+                target(speed, "ours >= 0.9x HashMap", Stats.ratio(speedRatio), speedRatio >= 0.9));
+        speed.print(out);
+
+        Table duration =
+                new Table(
+                        "4. Checkpoint end-to-end duration (Flink's checkpoint statistics; the"
+                                + " phases are the slowest subtask's)",
+                        "backend",
+                        "initial",
+                        "median",
+                        "mean",
+                        "max",
+                        "sync phase (median)",
+                        "async phase (median)",
+                        "median vs RocksDB");
+        double rocksDuration = Stats.median(rocks.endToEndMillis());
+        for (CheckpointRun run : runs.values()) {
+            CheckpointTimes initial = run.times.get(run.initialId);
+            duration.row(
+                    run.backend.label(),
+                    initial == null ? "n/a" : Stats.millis(initial.endToEndMillis()),
+                    Stats.millis(Stats.median(run.endToEndMillis())),
+                    Stats.millis(Stats.mean(run.endToEndMillis())),
+                    Stats.millis(Stats.max(run.endToEndMillis())),
+                    Stats.millis(Stats.median(run.syncMillis())),
+                    Stats.millis(Stats.median(run.asyncMillis())),
+                    Stats.ratio(Stats.median(run.endToEndMillis()) / rocksDuration));
+        }
+        double ourDuration = Stats.median(ours.endToEndMillis());
+        verdicts.add(
+                target(
+                        duration,
+                        "ours median <= RocksDB incremental's median",
+                        Stats.millis(ourDuration) + " vs " + Stats.millis(rocksDuration),
+                        ourDuration <= rocksDuration));
+        duration.print(out);
+
+        Table restore =
+                new Table(
+                        String.format(
+                                "5. Restore of the last retained checkpoint (%d restores each):"
+                                        + " (a) submit -> every subtask running with its state;"
+                                        + " (b) submit -> the first %,d records (random updates of"
+                                        + " restored keys) processed; a fresh submit without"
+                                        + " state for reference",
+                                options.restores, options.restoreRecords),
+                        "backend",
+                        "fresh submit",
+                        "(a) median",
+                        "(a) min",
+                        "(a) max",
+                        "(a) vs RocksDB",
+                        "(b) median",
+                        "(b) min",
+                        "(b) max",
+                        "(b) vs RocksDB",
+                        "bytes read",
+                        "GETs",
+                        "keys found");
+        double rocksRestore = Stats.median(rocks.restoreSeconds);
+        double rocksCaughtUp = Stats.median(rocks.caughtUpSeconds);
+        for (CheckpointRun run : runs.values()) {
+            restore.row(
+                    run.backend.label(),
+                    Stats.seconds(run.startSeconds),
+                    Stats.seconds(Stats.median(run.restoreSeconds)),
+                    Stats.seconds(Stats.min(run.restoreSeconds)),
+                    Stats.seconds(Stats.max(run.restoreSeconds)),
+                    Stats.ratio(Stats.median(run.restoreSeconds) / rocksRestore),
+                    Stats.seconds(Stats.median(run.caughtUpSeconds)),
+                    Stats.seconds(Stats.min(run.caughtUpSeconds)),
+                    Stats.seconds(Stats.max(run.caughtUpSeconds)),
+                    Stats.ratio(Stats.median(run.caughtUpSeconds) / rocksCaughtUp),
+                    Stats.mb(run.restoreRequests.bytesIn()),
+                    run.restoreRequests.requests(RequestKind.GET),
+                    String.format("%,d of %,d", run.verifiedPresent, options.keys));
+        }
+        double ourRestore = Stats.median(ours.restoreSeconds);
+        verdicts.add(
+                target(
+                        restore,
+                        "ours restore (a) <= RocksDB incremental's",
+                        Stats.seconds(ourRestore) + " vs " + Stats.seconds(rocksRestore),
+                        ourRestore <= rocksRestore));
+        double ourCaughtUp = Stats.median(ours.caughtUpSeconds);
+        verdicts.add(
+                target(
+                        restore,
+                        "ours restore (b) <= RocksDB incremental's",
+                        Stats.seconds(ourCaughtUp) + " vs " + Stats.seconds(rocksCaughtUp),
+                        ourCaughtUp <= rocksCaughtUp));
+        restore.print(out);
+
+        Table raw =
+                new Table(
+                        String.format(
+                                "6. Raw parallel GET (%d threads) of the objects in the retained"
+                                        + " checkpoint's directory and shared/: the physical floor"
+                                        + " of a restore",
+                                options.parallelism * 4),
+                        "backend",
+                        "objects",
+                        "bytes",
+                        "time",
+                        "speed",
+                        "raw GET of the restore's bytes",
+                        "restore median / that");
+        for (CheckpointRun run : runs.values()) {
+            raw.row(
+                    run.backend.label(),
+                    run.rawObjects,
+                    Stats.mb(run.rawBytes),
+                    Stats.seconds(run.rawSeconds),
+                    String.format("%.0f MB/s", run.rawBytes / 1e6 / run.rawSeconds),
+                    Stats.seconds(run.rawSecondsOfRestoreBytes()),
+                    Stats.ratio(Stats.median(run.restoreSeconds) / run.rawSecondsOfRestoreBytes()));
+        }
+        raw.print(out);
+
+        Table physical =
+                new Table(
+                        "7. S3 server loopback speed, this run (one thread, our S3 client)",
+                        "what",
+                        "speed");
+        physical.row(
+                "64 MB PUT (multipart)", String.format("%.0f MB/s", loopback.largePutMbPerSecond));
+        physical.row("64 MB GET", String.format("%.0f MB/s", loopback.largeGetMbPerSecond));
+        physical.row(
+                "64 MB in " + LoopbackSpeed.RANGES + " ranged GETs",
+                String.format("%.0f MB/s", loopback.rangedGetMbPerSecond));
+        physical.row("4 KB PUT", Stats.rate(loopback.smallPutsPerSecond));
+        physical.row("4 KB GET", Stats.rate(loopback.smallGetsPerSecond));
+        physical.print(out);
+
+        out.println();
+        out.println("Targets of issue 3 (incremental heap backend):");
+        verdicts.forEach(v -> out.println("  " + v.line()));
+        return verdicts;
+    }
+
+    private static Target target(Table table, String what, String value, boolean met) {
+        Target target = new Target(what, value, met);
+        table.note("target: %s", target.line());
+        return target;
+    }
+}
