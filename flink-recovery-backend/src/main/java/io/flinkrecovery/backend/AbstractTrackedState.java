@@ -45,6 +45,15 @@ abstract class AbstractTrackedState<K, N, V, S extends InternalKvState<K, N, V>>
         dirty.mark(keyContext.getCurrentKeyGroupIndex(), keyContext.getCurrentKey(), namespace);
     }
 
+    /** Marks one user key of the current key's map in the current namespace dirty. */
+    protected final void markCurrentMapEntry(Object userKey) {
+        dirty.markMapEntry(
+                keyContext.getCurrentKeyGroupIndex(),
+                keyContext.getCurrentKey(),
+                currentNamespace,
+                userKey);
+    }
+
     protected final void markMerge(N target, Collection<N> sources) {
         markCurrent(target);
         for (N source : sources) {

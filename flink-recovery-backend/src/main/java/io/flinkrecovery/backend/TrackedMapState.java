@@ -9,9 +9,11 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A heap {@code MapState} whose writes are tracked, including {@code remove()} on the iterators of
- * {@link #entries()}, {@link #keys()}, {@link #values()} and {@link #iterator()}, and {@code
- * setValue} on their entries: the heap returns live views of the user map.
+ * A heap {@code MapState} whose writes are tracked. {@code put}, {@code putAll} and {@code remove}
+ * mark the user keys they change, so that a checkpoint writes those user entries, not the map.
+ * {@code clear}, {@code remove()} on the iterators of {@link #entries()}, {@link #keys()}, {@link
+ * #values()} and {@link #iterator()}, and {@code setValue} on their entries (the heap returns live
+ * views of the user map) mark the whole map.
  */
 final class TrackedMapState<K, N, UK, UV>
         extends AbstractTrackedState<K, N, Map<UK, UV>, InternalMapState<K, N, UK, UV>>
@@ -32,19 +34,23 @@ final class TrackedMapState<K, N, UK, UV>
     @Override
     public void put(UK key, UV value) throws Exception {
         delegate.put(key, value);
-        markCurrent();
+        markCurrentMapEntry(key);
     }
 
     @Override
     public void putAll(Map<UK, UV> map) throws Exception {
         delegate.putAll(map);
-        markCurrent();
+        if (map != null) {
+            for (UK key : map.keySet()) {
+                markCurrentMapEntry(key);
+            }
+        }
     }
 
     @Override
     public void remove(UK key) throws Exception {
         delegate.remove(key);
-        markCurrent();
+        markCurrentMapEntry(key);
     }
 
     @Override

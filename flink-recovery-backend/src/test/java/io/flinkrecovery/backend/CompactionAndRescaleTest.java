@@ -1,7 +1,10 @@
 package io.flinkrecovery.backend;
 
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
@@ -198,6 +201,45 @@ class CompactionAndRescaleTest {
         // The bound was reached, not just never approached.
         assertThat(maxAmplificationSeen).isGreaterThan(1.8);
         assertThat(maxDeltasSeen).isLessThan(60);
+    }
+
+    @Test
+    void mapStateUploadsWhatChangedAndCompactsAtItsUsualRate() throws Exception {
+        MapStateDescriptor<Integer, String> entries =
+                new MapStateDescriptor<>(
+                        "entries", IntSerializer.INSTANCE, StringSerializer.INSTANCE);
+        IncrementalHeapKeyedStateBackend<Integer> backend = harness.create();
+        backends.add(backend);
+        MapState<Integer, String> map =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, entries);
+        int keys = 256;
+        int userKeys = 200;
+        for (int key = 0; key < keys; key++) {
+            backend.setCurrentKey(key);
+            for (int userKey = 0; userKey < userKeys; userKey++) {
+                map.put(userKey, "v".repeat(100));
+            }
+        }
+        harness.completeCheckpoint(backend, 1);
+        // 1% of the user entries per checkpoint: every map changes in about two entries.
+        Random random = new Random(7);
+        List<Double> ratios = new ArrayList<>();
+        for (long id = 2; id < 32; id++) {
+            int changes = keys * userKeys / 100;
+            for (int i = 0; i < changes; i++) {
+                backend.setCurrentKey(random.nextInt(keys));
+                map.put(random.nextInt(userKeys), "u".repeat(100));
+            }
+            long uploaded = BackendHarness.segmentBytes(harness.completeCheckpoint(backend, id));
+            // Key (4 B), user key (4 B), value (2 + 100 B): what changed.
+            ratios.add(uploaded / (changes * 110.0));
+        }
+        Collections.sort(ratios);
+        double median = ratios.get(ratios.size() / 2);
+        double mean = ratios.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        assertThat(median).as("median upload over changed, %s", ratios).isLessThan(1.5);
+        assertThat(mean).as("mean upload over changed, %s", ratios).isLessThan(3);
     }
 
     @Test

@@ -365,6 +365,89 @@ class IncrementalSnapshotTest {
     }
 
     @Test
+    void aChangedUserKeyUploadsThatUserEntryNotTheMap() throws Exception {
+        IncrementalHeapKeyedStateBackend<Integer> backend = create();
+        backend.setCurrentKey(1);
+        Map<String, String> model = new HashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            model.put("user-" + i, PAYLOAD);
+        }
+        map(backend).putAll(model);
+        long whole = BackendHarness.segmentBytes(harness.completeCheckpoint(backend, 1));
+        assertThat(whole).as("the map's first upload").isGreaterThan(100_000);
+
+        backend.setCurrentKey(1);
+        map(backend).put("user-500", "y".repeat(100));
+        model.put("user-500", "y".repeat(100));
+        long put = BackendHarness.segmentBytes(harness.completeCheckpoint(backend, 2));
+        backend.setCurrentKey(1);
+        map(backend).remove("user-7");
+        model.remove("user-7");
+        IncrementalRemoteKeyedStateHandle third = harness.completeCheckpoint(backend, 3);
+        long remove = BackendHarness.segmentBytes(third);
+
+        // A segment header, a block header, the key and one user entry: not the 100 KB map.
+        assertThat(put).as("upload after one put into a 1,000-entry map").isLessThan(300);
+        assertThat(remove).as("upload after one remove").isLessThan(200);
+        IncrementalHeapKeyedStateBackend<Integer> restored = restore(third);
+        restored.setCurrentKey(1);
+        assertThat(mapOf(restored)).isEqualTo(model);
+    }
+
+    @Test
+    void userKeyChangesRestoreAsTheHeapHasThem() throws Exception {
+        ThrowingConsumer setUp = b -> map(b).putAll(Map.of("a", "1", "b", "2"));
+        // A map that did not exist is created by its first put.
+        assertThat(mapOf(afterChange(b -> value(b).update("v"), b -> map(b).put("n", "new"))))
+                .isEqualTo(Map.of("n", "new"));
+        // Removing the last user key removes the entry.
+        IncrementalHeapKeyedStateBackend<Integer> emptied =
+                afterChange(
+                        b -> map(b).put("only", "1"),
+                        b -> {
+                            map(b).remove("only");
+                            map(b).remove("never-there");
+                        });
+        assertThat(map(emptied).isEmpty()).isTrue();
+        assertThat(emptied.numKeyValueStateEntries()).isZero();
+        // Map state allows null values.
+        Map<String, String> withNull = new HashMap<>(Map.of("a", "1", "b", "2"));
+        withNull.put("z", null);
+        assertThat(mapOf(afterChange(setUp, b -> map(b).put("z", null)))).isEqualTo(withNull);
+        // A clear after a put, and puts after a clear, in one checkpoint.
+        assertThat(
+                        mapOf(
+                                afterChange(
+                                        setUp,
+                                        b -> {
+                                            map(b).put("c", "3");
+                                            map(b).clear();
+                                        })))
+                .isEmpty();
+        assertThat(
+                        mapOf(
+                                afterChange(
+                                        setUp,
+                                        b -> {
+                                            map(b).clear();
+                                            map(b).put("c", "3");
+                                        })))
+                .isEqualTo(Map.of("c", "3"));
+        // An iterator removal (whole map) beside a put (one user key).
+        assertThat(
+                        mapOf(
+                                afterChange(
+                                        setUp,
+                                        b -> {
+                                            map(b).put("c", "3");
+                                            Iterator<String> keys = map(b).keys().iterator();
+                                            while (!keys.next().equals("a")) {}
+                                            keys.remove();
+                                        })))
+                .isEqualTo(Map.of("b", "2", "c", "3"));
+    }
+
+    @Test
     void mapIteratorRemoveAndSetValueAreTracked() throws Exception {
         ThrowingConsumer setUp = b -> map(b).putAll(Map.of("a", "1", "b", "2"));
         assertThat(mapOf(afterChange(setUp, b -> removeFirst(map(b).entries().iterator()))))

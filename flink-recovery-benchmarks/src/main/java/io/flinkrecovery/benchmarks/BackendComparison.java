@@ -47,7 +47,6 @@ import java.util.stream.Stream;
 public final class BackendComparison {
 
     private static final String BUCKET = BenchmarkCluster.BUCKET;
-    static final int KEY_BYTES = Long.BYTES;
 
     private final BenchmarkOptions options;
     private final PrintStream out;
@@ -195,7 +194,7 @@ public final class BackendComparison {
             JobControl control =
                     JobControl.register("throughput-" + backend.id(), options.parallelism);
             Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
-            jobs.put(backend, UpdateJob.submit(cluster, config, control, options, null));
+            jobs.put(backend, UpdateJob.submit(cluster, config, control, options.workload(), null));
         }
         for (Map.Entry<Backend, UpdateJob> job : jobs.entrySet()) {
             job.getValue().awaitRunning();
@@ -241,7 +240,7 @@ public final class BackendComparison {
         JobControl control =
                 JobControl.register("checkpoints-" + backend.id(), options.parallelism);
         Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
-        UpdateJob job = UpdateJob.submit(cluster, config, control, options, null);
+        UpdateJob job = UpdateJob.submit(cluster, config, control, options.workload(), null);
         run.startSeconds = job.awaitRunning();
         job.run(JobControl.Kind.LOAD, 0, 0);
 
@@ -259,7 +258,7 @@ public final class BackendComparison {
         for (int i = 0; i < options.checkpoints; i++) {
             RequestCounters.Snapshot beforeUpdates = counters.snapshot();
             long updated = job.run(JobControl.Kind.UPDATE, options.updateFraction, 0);
-            run.changedBytes.add(updated * (KEY_BYTES + options.valueSize));
+            run.changedBytes.add(updated * options.workload().changedBytesPerUpdate());
             before = counters.snapshot();
             run.requestsWhileUpdating.add(before.minus(beforeUpdates));
             latest = job.checkpoint();
@@ -285,7 +284,8 @@ public final class BackendComparison {
 
         for (int i = 0; i < options.restores; i++) {
             before = counters.snapshot();
-            UpdateJob restored = UpdateJob.submit(cluster, config, control, options, latest);
+            UpdateJob restored =
+                    UpdateJob.submit(cluster, config, control, options.workload(), latest);
             double seconds = restored.awaitRunning();
             restored.run(JobControl.Kind.THROUGHPUT, 0, options.restoreRecords);
             double caughtUp = restored.secondsSinceSubmit();

@@ -32,6 +32,15 @@ final class BenchmarkOptions {
     long keys = 1_000_000;
 
     @Option(
+            names = "--map-entries",
+            paramLabel = "N",
+            description =
+                    "W2: each key holds a MapState of N user entries of --value-size bytes, and"
+                            + " --update-fraction is of the user entries (default 0: W1, a"
+                            + " ValueState per key).")
+    int mapEntries;
+
+    @Option(
             names = "--value-size",
             paramLabel = "B",
             description = "Bytes per value (default 100).")
@@ -127,6 +136,10 @@ final class BenchmarkOptions {
      * The options in {@code args}; prints the usage of {@code command} and exits, with 0 for {@code
      * --help} and with 2 after the message of a usage error.
      */
+    Workload workload() {
+        return new Workload(keys, mapEntries, valueSize, parallelism);
+    }
+
     static BenchmarkOptions parseOrExit(String[] args, String command) {
         return CommandLines.parseOrExit(
                 new BenchmarkOptions(), command, args, BenchmarkOptions::validated);
@@ -140,6 +153,10 @@ final class BenchmarkOptions {
     private static BenchmarkOptions validated(CommandLine cli) {
         BenchmarkOptions options = cli.getCommand();
         CommandLines.positive(cli, "--keys", options.keys);
+        if (options.mapEntries < 0) {
+            throw new CommandLine.ParameterException(
+                    cli, "--map-entries must be 0 (W1) or positive, not " + options.mapEntries);
+        }
         CommandLines.positive(cli, "--value-size", options.valueSize);
         CommandLines.positive(cli, "--checkpoints", options.checkpoints);
         CommandLines.positive(cli, "--parallelism", options.parallelism);

@@ -53,11 +53,13 @@ final class ComparisonChart {
         String title =
                 String.format(
                         Locale.ROOT,
-                        "Backend comparison: %,d keys x %d B, %.2f%% of keys updated per"
+                        "Backend comparison: %,d keys x %s%d B, %.2f%% of %s updated per"
                                 + " checkpoint, parallelism %d",
                         options.keys,
+                        options.mapEntries > 0 ? options.mapEntries + " map entries x " : "",
                         options.valueSize,
                         options.updateFraction * 100,
+                        options.mapEntries > 0 ? "user entries" : "keys",
                         options.parallelism);
         SvgWriter svg = new SvgWriter(WIDTH, height, title);
         svg.text(LEFT, 22, title, "font-size", "15", "font-weight", "bold");

@@ -58,6 +58,7 @@ final class ComparisonJson {
     private static Map<String, Object> options(BenchmarkOptions options) {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("keys", options.keys);
+        map.put("mapEntries", options.mapEntries);
         map.put("valueSize", options.valueSize);
         map.put("checkpoints", options.checkpoints);
         map.put("updateFraction", options.updateFraction);

@@ -30,8 +30,8 @@ final class ComparisonReport {
         CheckpointRun ours = runs.get(Backend.INCREMENTAL_HEAP);
         CheckpointRun rocks = runs.get(Backend.ROCKSDB_INCREMENTAL);
         double changed = Stats.median(ours.changedBytes);
-        long updatesPerCheckpoint =
-                Math.round(changed / (BackendComparison.KEY_BYTES + options.valueSize));
+        Workload workload = options.workload();
+        long updatesPerCheckpoint = Math.round(changed / workload.changedBytesPerUpdate());
         List<Target> verdicts = new ArrayList<>();
 
         out.println();
@@ -44,11 +44,16 @@ final class ComparisonReport {
                         String.format(
                                 "1. Bytes uploaded per checkpoint (S3 bytes sent, incl. _metadata),"
                                         + " %d checkpoints after the initial one; changed per"
-                                        + " checkpoint: %,d keys x (%d B key + %d B value) = %s",
+                                        + " checkpoint: %,d %s x %d B (%s) = %s",
                                 options.checkpoints,
                                 updatesPerCheckpoint,
-                                BackendComparison.KEY_BYTES,
-                                options.valueSize,
+                                workload.isMapState()
+                                        ? "user entries of " + workload.mapEntries + "-entry maps"
+                                        : "keys",
+                                workload.changedBytesPerUpdate(),
+                                workload.isMapState()
+                                        ? "8 B key, 4 B user key, " + options.valueSize + " B value"
+                                        : "8 B key, " + options.valueSize + " B value",
                                 Stats.mb(changed)),
                         "backend",
                         "initial",
@@ -209,7 +214,7 @@ final class ComparisonReport {
                     Stats.ratio(Stats.median(run.caughtUpSeconds) / rocksCaughtUp),
                     Stats.mb(run.restoreRequests.bytesIn()),
                     run.restoreRequests.requests(RequestKind.GET),
-                    String.format("%,d of %,d", run.verifiedPresent, options.keys));
+                    String.format("%,d of %,d", run.verifiedPresent, workload.slots()));
         }
         double ourRestore = Stats.median(ours.restoreSeconds);
         verdicts.add(

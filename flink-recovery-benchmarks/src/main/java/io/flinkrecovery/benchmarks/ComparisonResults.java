@@ -24,6 +24,9 @@ record ComparisonResults(
     /** Whether every restored job found every key. */
     boolean allKeysRestored() {
         return runs.values().stream()
-                .allMatch(r -> r.verifiedPresent == options.keys && r.verifiedMissing == 0);
+                .allMatch(
+                        r ->
+                                r.verifiedPresent == options.workload().slots()
+                                        && r.verifiedMissing == 0);
     }
 }

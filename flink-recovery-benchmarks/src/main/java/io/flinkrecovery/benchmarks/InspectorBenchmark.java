@@ -208,7 +208,7 @@ public final class InspectorBenchmark {
             throws Exception {
         JobControl control = JobControl.register("inspect-" + backend.id(), options.parallelism);
         Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
-        UpdateJob job = UpdateJob.submit(cluster, config, control, options, null);
+        UpdateJob job = UpdateJob.submit(cluster, config, control, options.workload(), null);
         job.awaitRunning();
         job.run(JobControl.Kind.LOAD, 0, 0);
         String latest = job.checkpoint();

@@ -54,7 +54,7 @@ final class UpdateJob {
             MiniCluster cluster,
             Configuration config,
             JobControl control,
-            BenchmarkOptions options,
+            Workload workload,
             String restorePath)
             throws Exception {
         Configuration jobConfig = new Configuration(config);
@@ -63,16 +63,13 @@ final class UpdateJob {
             jobConfig.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
         }
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(jobConfig);
-        env.setParallelism(options.parallelism);
+        env.setParallelism(workload.parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
         DataStream<Long> records =
-                env.addSource(
-                                new UpdateSource(control.name(), options.keys, 42),
-                                "keys",
-                                Types.LONG)
+                env.addSource(new UpdateSource(control.name(), workload, 42), "keys", Types.LONG)
                         .uid("keys");
-        DataStreamUtils.reinterpretAsKeyedStream(records, new KeyOf(), Types.LONG)
-                .process(new UpdateFunction(control.name(), options.valueSize), Types.VOID)
+        DataStreamUtils.reinterpretAsKeyedStream(records, new KeyOf(workload), Types.LONG)
+                .process(new UpdateFunction(control.name(), workload), Types.VOID)
                 .uid("state")
                 .sinkTo(new DiscardingSink<>())
                 .uid("discard");
@@ -155,13 +152,22 @@ final class UpdateJob {
         }
     }
 
-    /** The key of a record: {@code k} for a write of key k, {@code -k - 1} for a read of it. */
+    /**
+     * The key of a record: the key of slot {@code s} for a write of it, of {@code -s - 1} for a
+     * read of it.
+     */
     private static final class KeyOf implements KeySelector<Long, Long> {
         private static final long serialVersionUID = 1L;
 
+        private final Workload workload;
+
+        KeyOf(Workload workload) {
+            this.workload = workload;
+        }
+
         @Override
         public Long getKey(Long record) {
-            return record >= 0 ? record : -record - 1;
+            return workload.keyOf(record >= 0 ? record : -record - 1);
         }
     }
 }

@@ -7,10 +7,10 @@ import org.apache.flink.streaming.api.functions.source.legacy.RichParallelSource
 import java.util.SplittableRandom;
 
 /**
- * Emits the keys this subtask owns, as its {@link JobControl} commands. A key {@code k} goes out as
- * {@code k} (write a new value) or, for a verification read, as {@code -k - 1}. The source only
- * emits keys whose key group belongs to its own subtask, so the keyed function can be chained to it
- * without a shuffle (see {@link UpdateJob}).
+ * Emits the slots (see {@link Workload}) this subtask owns, as its {@link JobControl} commands. A
+ * slot {@code s} goes out as {@code s} (write a new value) or, for a verification read, as {@code
+ * -s - 1}. The source only emits slots whose key's key group belongs to its own subtask, so the
+ * keyed function can be chained to it without a shuffle (see {@link UpdateJob}).
  */
 final class UpdateSource extends RichParallelSourceFunction<Long> {
 
@@ -20,16 +20,16 @@ final class UpdateSource extends RichParallelSourceFunction<Long> {
     private static final int CHUNK = 1024;
 
     private final String controlName;
-    private final long keys;
+    private final Workload workload;
     private final long seed;
 
     private transient long[] own;
     private transient SplittableRandom random;
     private volatile boolean running = true;
 
-    UpdateSource(String controlName, long keys, long seed) {
+    UpdateSource(String controlName, Workload workload, long seed) {
         this.controlName = controlName;
-        this.keys = keys;
+        this.workload = workload;
         this.seed = seed;
     }
 
@@ -38,16 +38,23 @@ final class UpdateSource extends RichParallelSourceFunction<Long> {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
-        long[] mine = new long[(int) (keys / parallelism + keys / 8 + 16)];
+        long slots = workload.slots();
+        long[] mine = new long[(int) (slots / parallelism + slots / 8 + 16)];
         int count = 0;
-        for (long key = 0; key < keys; key++) {
-            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                            key, maxParallelism, parallelism)
-                    == subtask) {
+        boolean ownKey = false;
+        for (long slot = 0; slot < slots; slot++) {
+            long key = workload.keyOf(slot);
+            if (slot == 0 || key != workload.keyOf(slot - 1)) {
+                ownKey =
+                        KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                        key, maxParallelism, parallelism)
+                                == subtask;
+            }
+            if (ownKey) {
                 if (count == mine.length) {
                     mine = java.util.Arrays.copyOf(mine, mine.length * 2);
                 }
-                mine[count++] = key;
+                mine[count++] = slot;
             }
         }
         own = java.util.Arrays.copyOf(mine, count);
@@ -107,7 +114,7 @@ final class UpdateSource extends RichParallelSourceFunction<Long> {
         return own.length;
     }
 
-    /** {@code count} distinct keys: a partial Fisher-Yates shuffle of the owned keys. */
+    /** {@code count} distinct slots: a partial Fisher-Yates shuffle of the owned slots. */
     private long emitDistinct(SourceContext<Long> ctx, long count) {
         int n = (int) Math.min(count, own.length);
         for (int start = 0; start < n; start += CHUNK) {

@@ -1,6 +1,7 @@
 package io.flinkrecovery.backend.restore;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.MapSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
 import org.apache.flink.runtime.state.StateEntry;
@@ -154,6 +155,10 @@ final class BlockApplier<K> {
             keys[i] = keySerializer.deserialize(in);
             if (op == SegmentFormat.PUT) {
                 values[i] = target.stateSerializer.deserialize(in);
+            } else if (op == SegmentFormat.PATCH) {
+                values[i] = MapPatch.read(target.mapSerializer(), in);
+            } else if (op != SegmentFormat.DELETE) {
+                throw new IOException("Unknown record type " + op + " of state " + target.name);
             }
         }
         long decoded = System.nanoTime();
@@ -164,6 +169,8 @@ final class BlockApplier<K> {
         for (int i = 0; i < count; i++) {
             if (ops[i] == SegmentFormat.PUT) {
                 map.put(keys[i], namespaces[i], values[i]);
+            } else if (ops[i] == SegmentFormat.PATCH) {
+                ((MapPatch) values[i]).applyTo(map, keys[i], namespaces[i]);
             } else {
                 map.remove(keys[i], namespaces[i]);
             }
@@ -199,23 +206,40 @@ final class BlockApplier<K> {
 
     /** Where a keyed state's records go, and how they were serialized. */
     static final class KvTarget {
+        final String name;
         final StateTable<Object, Object, Object> table;
         final TypeSerializer<Object> namespaceSerializer;
         final TypeSerializer<Object> stateSerializer;
 
         @SuppressWarnings("unchecked")
         KvTarget(
+                String name,
                 StateTable<?, ?, ?> table,
                 TypeSerializer<?> namespaceSerializer,
                 TypeSerializer<?> stateSerializer) {
+            this.name = name;
             this.table = (StateTable<Object, Object, Object>) table;
             this.namespaceSerializer = (TypeSerializer<Object>) namespaceSerializer;
             this.stateSerializer = (TypeSerializer<Object>) stateSerializer;
         }
 
+        /** The serializer of a map state, whose deltas may patch user keys. */
+        @SuppressWarnings("unchecked")
+        MapSerializer<Object, Object> mapSerializer() throws IOException {
+            if (!(stateSerializer instanceof MapSerializer)) {
+                throw new IOException(
+                        "A delta patches user keys of state "
+                                + name
+                                + ", whose serializer "
+                                + stateSerializer
+                                + " is not a map serializer");
+            }
+            return (MapSerializer<Object, Object>) (TypeSerializer<?>) stateSerializer;
+        }
+
         KvTarget duplicate() {
             return new KvTarget(
-                    table, namespaceSerializer.duplicate(), stateSerializer.duplicate());
+                    name, table, namespaceSerializer.duplicate(), stateSerializer.duplicate());
         }
     }
 

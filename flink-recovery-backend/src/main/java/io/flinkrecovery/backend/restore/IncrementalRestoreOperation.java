@@ -174,6 +174,7 @@ public final class IncrementalRestoreOperation<K> {
                     kvTargets.put(
                             snapshot.getName(),
                             new BlockApplier.KvTarget(
+                                    snapshot.getName(),
                                     table,
                                     kvMeta.getNamespaceSerializer(),
                                     kvMeta.getStateSerializer()));

@@ -1,14 +1,12 @@
 package io.flinkrecovery.backend.snapshot;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.MapSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.runtime.state.StateEntry;
 import org.apache.flink.runtime.state.heap.StateMapSnapshot;
 
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,11 +77,11 @@ final class BlockWriter<K> {
         if (dirty == null) {
             return false;
         }
-        Map<Object, S> changed = changedEntries(work.snapshots[index], dirty, work);
+        ChangedEntries<S> changed = ChangedEntries.read(work.snapshots[index], dirty, work);
         out.writeByte(SegmentFormat.KEYED_STATE);
         out.writeUTF(work.name);
-        out.writeInt(changed.size());
-        for (Map.Entry<Object, S> entry : changed.entrySet()) {
+        out.writeInt(changed.records());
+        for (Map.Entry<Object, S> entry : changed.whole.entrySet()) {
             S value = entry.getValue();
             out.writeByte(value == null ? SegmentFormat.DELETE : SegmentFormat.PUT);
             writeKeyAndNamespace(work, entry.getKey());
@@ -91,40 +89,41 @@ final class BlockWriter<K> {
                 work.stateSerializer.serialize(value, out);
             }
         }
-        entries += changed.size();
+        for (Map.Entry<Object, Map<?, ?>> entry : changed.patchedMaps.entrySet()) {
+            Map<?, ?> map = entry.getValue();
+            out.writeByte(map == null ? SegmentFormat.DELETE : SegmentFormat.PATCH);
+            writeKeyAndNamespace(work, entry.getKey());
+            if (map != null) {
+                writePatch(work, map, changed.patchedKeys.get(entry.getKey()));
+            }
+        }
+        entries += changed.records();
         return true;
     }
 
     /**
-     * Each changed entry's value in the snapshot, null where the entry no longer exists: one pass
-     * over the key group's snapshot, which ends once every changed entry is found.
+     * The changed user keys of one map: {@code int count}, then per user key {@code byte op, user
+     * key} and, for {@link SegmentFormat#PUT}, {@code boolean isNull} and the value unless null.
      */
-    private static <K, N, S> Map<Object, S> changedEntries(
-            StateMapSnapshot<K, N, S, ?> snapshot,
-            List<HashSet<Object>> dirty,
-            SnapshotPlan.KvWork<K, N, S> work) {
-        Set<Object> ids = dirty.get(0);
-        if (dirty.size() > 1) {
-            ids = new HashSet<>();
-            for (HashSet<Object> set : dirty) {
-                ids.addAll(set);
+    @SuppressWarnings("unchecked")
+    private <N, S> void writePatch(
+            SnapshotPlan.KvWork<K, N, S> work, Map<?, ?> map, Set<Object> userKeys)
+            throws IOException {
+        MapSerializer<Object, Object> serializer =
+                (MapSerializer<Object, Object>) (TypeSerializer<?>) work.stateSerializer;
+        out.writeInt(userKeys.size());
+        for (Object userKey : userKeys) {
+            boolean present = map.containsKey(userKey);
+            out.writeByte(present ? SegmentFormat.PUT : SegmentFormat.DELETE);
+            serializer.getKeySerializer().serialize(userKey, out);
+            if (present) {
+                Object value = map.get(userKey);
+                out.writeBoolean(value == null);
+                if (value != null) {
+                    serializer.getValueSerializer().serialize(value, out);
+                }
             }
         }
-        Map<Object, S> changed = new HashMap<>(ids.size() * 4 / 3 + 1);
-        Iterator<StateEntry<K, N, S>> entries =
-                snapshot.getIterator(
-                        work.keySerializer, work.namespaceSerializer, work.stateSerializer, null);
-        while (changed.size() < ids.size() && entries.hasNext()) {
-            StateEntry<K, N, S> entry = entries.next();
-            Object id = DirtyKeys.entryId(entry.getKey(), entry.getNamespace());
-            if (ids.contains(id)) {
-                changed.put(id, entry.getState());
-            }
-        }
-        for (Object id : ids) {
-            changed.putIfAbsent(id, null);
-        }
-        return changed;
     }
 
     private <N, S> boolean writeKvReplace(SnapshotPlan.KvWork<K, N, S> work, int index)

@@ -5,12 +5,14 @@ import org.apache.flink.runtime.state.VoidNamespace;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.function.IntUnaryOperator;
 
 /**
  * The entries of one state that changed since the last snapshot, per key group: a {@code (key,
- * namespace)} pair for keyed state, the element itself for a priority queue. Written only by the
- * task thread; {@link #drain()} hands the collected sets to a snapshot, which only reads them.
+ * namespace)} pair for keyed state (or one user key of the map there, for map state), the element
+ * itself for a priority queue. Written only by the task thread; {@link #drain()} hands the
+ * collected sets to a snapshot, which only reads them.
  *
  * <p>A key group in which more than half of the entries changed is <em>saturated</em>: its set is
  * replaced by {@link #ALL} and later writes to it cost one array read. Its next delta is the whole
@@ -61,6 +63,16 @@ public final class DirtyKeys {
     public void mark(int keyGroup, Object key, Object namespace) {
         if (byKeyGroup[keyGroup - startKeyGroup] != SATURATED) {
             add(keyGroup, entryId(key, namespace));
+        }
+    }
+
+    /**
+     * Marks one user key of the map held at {@code (key, namespace)} as changed: the next snapshot
+     * writes that user entry, not the whole map, unless the whole entry is marked too.
+     */
+    public void markMapEntry(int keyGroup, Object key, Object namespace, Object userKey) {
+        if (byKeyGroup[keyGroup - startKeyGroup] != SATURATED) {
+            add(keyGroup, new MapEntryId(entryId(key, namespace), userKey));
         }
     }
 
@@ -181,6 +193,48 @@ public final class DirtyKeys {
         @Override
         public String toString() {
             return "(" + key + ", " + namespace + ")";
+        }
+    }
+
+    /** One user key of the map held at an entry (an id made by {@link #entryId}). */
+    public static final class MapEntryId {
+        private final Object entry;
+        private final Object userKey;
+
+        MapEntryId(Object entry, Object userKey) {
+            this.entry = entry;
+            this.userKey = userKey;
+        }
+
+        /** The entry id of the {@code (key, namespace)} whose map holds the user key. */
+        public Object entry() {
+            return entry;
+        }
+
+        public Object userKey() {
+            return userKey;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            if (!(o instanceof MapEntryId)) {
+                return false;
+            }
+            MapEntryId that = (MapEntryId) o;
+            return entry.equals(that.entry) && Objects.equals(userKey, that.userKey);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * entry.hashCode() + Objects.hashCode(userKey);
+        }
+
+        @Override
+        public String toString() {
+            return entry + "[" + userKey + "]";
         }
     }
 

@@ -216,7 +216,9 @@ final class IncrementalSnapshotStrategy<K>
                 continue;
             }
             List<BlockRef> chain = base.chain(i);
-            int dirty = base.dirtyCount(i, entries[i]);
+            int keyGroup = range.getKeyGroupId(i);
+            double dirty =
+                    base.dirtyEntries(i, entries[i], stateId -> 1 / meanMapSize(stateId, keyGroup));
             if (chain == null) {
                 actions[i] = SnapshotPlan.Action.BASE;
             } else if (dirty == 0) {
@@ -233,8 +235,20 @@ final class IncrementalSnapshotStrategy<K>
         return actions;
     }
 
+    /** Maps sampled to estimate what one changed user entry is of its map. */
+    private static final int MAP_SIZE_SAMPLE = 32;
+
+    private double meanMapSize(String stateId, int keyGroup) {
+        for (TrackedStates.KvState<K, ?, ?> state : states.kvStates()) {
+            if (ChangeBatch.kvId(state.name()).equals(stateId)) {
+                return TrackedStates.meanMapSize(state.table(), keyGroup, MAP_SIZE_SAMPLE);
+            }
+        }
+        return 1;
+    }
+
     private static CompactionPolicy.Candidate candidate(
-            int index, List<BlockRef> chain, int entries, int dirty) {
+            int index, List<BlockRef> chain, int entries, double dirty) {
         long kept = 0;
         long keptEntries = 0;
         for (BlockRef block : chain) {

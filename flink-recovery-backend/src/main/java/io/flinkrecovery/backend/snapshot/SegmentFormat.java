@@ -7,7 +7,11 @@ package io.flinkrecovery.backend.snapshot;
  *
  * <ul>
  *   <li>keyed base: {@code (namespace, key, value)} per entry, as Flink's heap writes them;
- *   <li>keyed delta: {@code byte op, namespace, key} and, for {@link #PUT}, the value;
+ *   <li>keyed delta: {@code byte op, namespace, key} and, for {@link #PUT}, the value; for {@link
+ *       #PATCH} (map state) the changed user keys of the map: {@code int count}, then per user key
+ *       {@code byte op (PUT or DELETE), user key} and for a put {@code boolean isNull} and the
+ *       value unless null. A patch of a map that does not exist creates it; one that empties it
+ *       removes the entry;
  *   <li>priority queue base: the elements; delta: {@code byte op, element}.
  *   <li>replacing sections in a delta ({@link #KEYED_STATE_REPLACE}, {@link
  *       #PRIORITY_QUEUE_REPLACE}): like a base, after every earlier entry of that state in the key
@@ -34,6 +38,9 @@ public final class SegmentFormat {
 
     public static final byte PUT = 1;
     public static final byte DELETE = 2;
+
+    /** In a keyed delta of map state: some user keys of the map changed. */
+    public static final byte PATCH = 3;
 
     private SegmentFormat() {}
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What one snapshot may build on, per key group: a chain of blocks whose segments the JobManager
@@ -74,17 +75,34 @@ final class SnapshotBase {
 
     /**
      * How many entries of a key group changed since its chain, over all states, counting a key
-     * group that changed whole as {@code entries}.
+     * group that changed whole as {@code entries}, and a changed user key of a map as its share of
+     * that map: {@code mapEntryShare} of the state's id.
      */
-    int dirtyCount(int index, int entries) {
+    double dirtyEntries(int index, int entries, ToDoubleFunction<String> mapEntryShare) {
         if (chains[index] == null) {
             return 0;
         }
-        int count = 0;
+        double count = 0;
         for (ChangeBatch batch : changes.tailMap(chainDrain[index], false).values()) {
-            for (HashSet<Object>[] sets : batch.all().values()) {
-                if (sets[index] != null) {
-                    count += DirtyKeys.isAll(sets[index]) ? entries : sets[index].size();
+            for (Map.Entry<String, HashSet<Object>[]> state : batch.all().entrySet()) {
+                HashSet<Object> set = state.getValue()[index];
+                if (set == null) {
+                    continue;
+                }
+                if (DirtyKeys.isAll(set)) {
+                    count += entries;
+                    continue;
+                }
+                double share = -1;
+                for (Object id : set) {
+                    if (id instanceof DirtyKeys.MapEntryId) {
+                        if (share < 0) {
+                            share = mapEntryShare.applyAsDouble(state.getKey());
+                        }
+                        count += share;
+                    } else {
+                        count++;
+                    }
                 }
             }
         }

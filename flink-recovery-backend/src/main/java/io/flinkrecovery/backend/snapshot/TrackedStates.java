@@ -1,11 +1,14 @@
 package io.flinkrecovery.backend.snapshot;
 
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
 import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
 import org.apache.flink.runtime.state.RegisteredPriorityQueueStateBackendMetaInfo;
+import org.apache.flink.runtime.state.StateEntry;
+import org.apache.flink.runtime.state.heap.StateMap;
 import org.apache.flink.runtime.state.heap.StateTable;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshotReadersWriters;
@@ -52,11 +55,46 @@ public final class TrackedStates<K> {
                             name,
                             table,
                             new DirtyKeys(
-                                    keyGroupRange,
-                                    keyGroup -> table.getMapForKeyGroup(keyGroup).size()));
+                                    keyGroupRange, keyGroup -> trackedEntries(table, keyGroup)));
             kvStates.put(name, state);
         }
         return state;
+    }
+
+    /**
+     * The entries of a key group as dirty tracking counts them: for map state, whose changes are
+     * tracked per user key, the user entries of all its maps.
+     */
+    private static <K, N, S> int trackedEntries(StateTable<K, N, S> table, int keyGroup) {
+        StateMap<K, N, S> map = table.getMapForKeyGroup(keyGroup);
+        if (table.getMetaInfo().getStateType() != StateDescriptor.Type.MAP) {
+            return map.size();
+        }
+        long userEntries = 0;
+        for (StateEntry<K, N, S> entry : map) {
+            userEntries += ((Map<?, ?>) entry.getState()).size();
+        }
+        return (int) Math.min(Integer.MAX_VALUE, userEntries);
+    }
+
+    /**
+     * The mean number of user entries per map of a map state's key group, from up to {@code sample}
+     * of its maps; 1 for other states and empty key groups.
+     */
+    public static <K, N, S> double meanMapSize(
+            StateTable<K, N, S> table, int keyGroup, int sample) {
+        if (table.getMetaInfo().getStateType() != StateDescriptor.Type.MAP) {
+            return 1;
+        }
+        long userEntries = 0;
+        int maps = 0;
+        for (StateEntry<K, N, S> entry : table.getMapForKeyGroup(keyGroup)) {
+            userEntries += ((Map<?, ?>) entry.getState()).size();
+            if (++maps == sample) {
+                break;
+            }
+        }
+        return maps == 0 ? 1 : Math.max(1, userEntries / (double) maps);
     }
 
     /** Registers a priority queue, or updates the serializer of the one already registered. */
