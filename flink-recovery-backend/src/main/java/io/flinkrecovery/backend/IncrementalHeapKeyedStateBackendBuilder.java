@@ -20,6 +20,7 @@ import org.apache.flink.util.StateMigrationException;
 import io.flinkrecovery.backend.restore.HeapStateRegistrar;
 import io.flinkrecovery.backend.restore.IncrementalRestoreOperation;
 import io.flinkrecovery.backend.restore.RangeReader;
+import io.flinkrecovery.backend.snapshot.BlockCompression;
 import io.flinkrecovery.backend.snapshot.CompactionPolicy;
 import io.flinkrecovery.backend.snapshot.IncrementalSnapshotter;
 import io.flinkrecovery.backend.snapshot.Manifest;
@@ -133,7 +134,8 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                         new CompactionPolicy(
                                 settings.maxDeltas(),
                                 settings.maxSpaceAmplification(),
-                                settings.rewriteInterval()));
+                                settings.rewriteInterval()),
+                        BlockCompression.forSnapshots(parameters.getEnv().getExecutionConfig()));
         IncrementalHeapKeyedStateBackend<K> backend =
                 new IncrementalHeapKeyedStateBackend<>(heap, states, snapshotter);
         try {

@@ -22,17 +22,20 @@ public final class IncrementalSnapshotter<K> {
     private final TypeSerializer<K> keySerializer;
     private final SnapshotHistory history;
     private final CompactionPolicy compaction;
+    private final BlockCompression compression;
     private final UUID backendId = UUID.randomUUID();
 
     public IncrementalSnapshotter(
             TrackedStates<K> states,
             TypeSerializer<K> keySerializer,
             SnapshotHistory history,
-            CompactionPolicy compaction) {
+            CompactionPolicy compaction,
+            BlockCompression compression) {
         this.states = states;
         this.keySerializer = keySerializer;
         this.history = history;
         this.compaction = compaction;
+        this.compression = compression;
     }
 
     /**
@@ -48,13 +51,24 @@ public final class IncrementalSnapshotter<K> {
             throws Exception {
         IncrementalSnapshotStrategy<K> strategy =
                 new IncrementalSnapshotStrategy<>(
-                        states, keySerializer, history, compaction, backendId, checkpointOptions);
+                        states,
+                        keySerializer,
+                        history,
+                        compaction,
+                        compression,
+                        backendId,
+                        checkpointOptions);
         return new SnapshotStrategyRunner<>(
                         "Incremental heap backend snapshot",
                         strategy,
                         cancelStreamRegistry,
                         SnapshotExecutionType.ASYNCHRONOUS)
                 .snapshot(checkpointId, timestamp, streamFactory, checkpointOptions);
+    }
+
+    /** How the blocks of new snapshots are stored. */
+    public BlockCompression compression() {
+        return compression;
     }
 
     public SnapshotHistory history() {
