@@ -19,15 +19,13 @@ import java.io.InputStream;
  * chain may hold both.
  */
 public enum BlockCompression {
-    NONE((byte) 0, UncompressedStreamCompressionDecorator.INSTANCE),
-    SNAPPY((byte) 1, SnappyStreamCompressionDecorator.INSTANCE);
+    NONE((byte) 0),
+    SNAPPY((byte) 1);
 
     private final byte id;
-    private final StreamCompressionDecorator decorator;
 
-    BlockCompression(byte id, StreamCompressionDecorator decorator) {
+    BlockCompression(byte id) {
         this.id = id;
-        this.decorator = decorator;
     }
 
     /**
@@ -54,8 +52,14 @@ public enum BlockCompression {
         return id;
     }
 
+    /**
+     * The codec. Looked up on use, not held: reading a manifest (the inspector) needs no Snappy
+     * classes.
+     */
     StreamCompressionDecorator decorator() {
-        return decorator;
+        return this == SNAPPY
+                ? SnappyStreamCompressionDecorator.INSTANCE
+                : UncompressedStreamCompressionDecorator.INSTANCE;
     }
 
     /**
@@ -66,8 +70,9 @@ public enum BlockCompression {
             throws IOException {
         byte[] raw = new byte[rawLength];
         try (InputStream in =
-                decorator.decorateWithCompression(
-                        new ByteArrayInputStream(stored, offset, length))) {
+                decorator()
+                        .decorateWithCompression(
+                                new ByteArrayInputStream(stored, offset, length))) {
             int read = 0;
             while (read < rawLength) {
                 int n = in.read(raw, read, rawLength - read);
