@@ -200,10 +200,10 @@ public final class BackendComparison {
             try (MiniCluster cluster =
                     BenchmarkCluster.start(
                             base,
-                            Backend.values().length * options.parallelism,
+                            Backend.checkpointed(false).size() * options.parallelism,
                             options.checkpoints + 10)) {
                 throughput = measureThroughput(cluster, s3);
-                for (Backend backend : Backend.values()) {
+                for (Backend backend : Backend.checkpointed(options.compression)) {
                     runs.put(backend, measureCheckpoints(cluster, s3, store, backend));
                 }
             }
@@ -225,7 +225,8 @@ public final class BackendComparison {
     private Map<Backend, List<Double>> measureThroughput(MiniCluster cluster, EmbeddedS3Server s3)
             throws Exception {
         Map<Backend, UpdateJob> jobs = new EnumMap<>(Backend.class);
-        for (Backend backend : Backend.values()) {
+        // Snapshot compression changes nothing while checkpointing is off.
+        for (Backend backend : Backend.checkpointed(false)) {
             JobControl control =
                     JobControl.register("throughput-" + backend.id(), options.parallelism);
             Configuration config = BenchmarkCluster.jobConfig(s3, backend, options.jobSettings);
@@ -635,6 +636,15 @@ public final class BackendComparison {
         physical.row("4 KB GET", Stats.rate(loopback.smallGetsPerSecond));
         physical.print(out);
 
+        if (options.compression) {
+            compressionTable(
+                            ours,
+                            runs.get(Backend.INCREMENTAL_HEAP_COMPRESSED),
+                            rocks.rawBytes,
+                            runs.get(Backend.HASHMAP).rawBytes)
+                    .print(out);
+        }
+
         out.println();
         out.println("Targets of issue 3 (incremental heap backend):");
         verdicts.forEach(v -> out.println("  " + v));
@@ -642,6 +652,65 @@ public final class BackendComparison {
             out.println("  ERROR: a restored job did not find every key; see table 5.");
         }
         return consistent;
+    }
+
+    /**
+     * Ours without and with {@code execution.checkpointing.snapshot-compression}, on the same
+     * updates: what each checkpoint uploads, what the job stores, and what a restore reads.
+     */
+    private Table compressionTable(
+            CheckpointRun plain, CheckpointRun compressed, long rocksStored, long hashMapStored) {
+        Table table =
+                new Table(
+                        String.format(
+                                "8. Snapshot compression: ours without and with"
+                                        + " execution.checkpointing.snapshot-compression (%s"
+                                        + " values; stored = the objects of table 6: the retained"
+                                        + " checkpoint's directory and shared/)",
+                                options.values.name().toLowerCase(java.util.Locale.ROOT)),
+                        "backend",
+                        "initial upload",
+                        "upload per checkpoint (median)",
+                        "upload per checkpoint (mean)",
+                        "uploaded in total",
+                        "stored",
+                        "restore (a) median",
+                        "restore read");
+        for (CheckpointRun run : List.of(plain, compressed)) {
+            table.row(
+                    run.backend.label(),
+                    Stats.mb(run.initialRequests.bytesOut()),
+                    Stats.mb(Stats.median(run.uploaded())),
+                    Stats.mb(Stats.mean(run.uploaded())),
+                    Stats.mb(uploadedInTotal(run)),
+                    Stats.mb(run.rawBytes),
+                    Stats.seconds(Stats.median(run.restoreSeconds)),
+                    Stats.mb(run.restoreRequests.bytesIn()));
+        }
+        table.row(
+                "with / without",
+                Stats.ratio(
+                        compressed.initialRequests.bytesOut()
+                                / (double) plain.initialRequests.bytesOut()),
+                Stats.ratio(Stats.median(compressed.uploaded()) / Stats.median(plain.uploaded())),
+                Stats.ratio(Stats.mean(compressed.uploaded()) / Stats.mean(plain.uploaded())),
+                Stats.ratio(uploadedInTotal(compressed) / (double) uploadedInTotal(plain)),
+                Stats.ratio(compressed.rawBytes / (double) plain.rawBytes),
+                Stats.ratio(
+                        Stats.median(compressed.restoreSeconds)
+                                / Stats.median(plain.restoreSeconds)),
+                Stats.ratio(
+                        compressed.restoreRequests.bytesIn()
+                                / (double) plain.restoreRequests.bytesIn()));
+        table.note(
+                "for reference, stored: HashMap %s, RocksDB incremental %s (neither compressed)",
+                Stats.mb(hashMapStored), Stats.mb(rocksStored));
+        return table;
+    }
+
+    private static long uploadedInTotal(CheckpointRun run) {
+        return run.initialRequests.bytesOut()
+                + run.uploaded().stream().mapToLong(Long::longValue).sum();
     }
 
     /** The raw GET time of as many bytes as the first restore read, at the raw GET's speed. */

@@ -37,6 +37,23 @@ final class BenchmarkOptions {
     int valueSize = 100;
 
     @Option(
+            names = "--values",
+            paramLabel = "KIND",
+            description =
+                    "Values written: random (bytes no codec can shrink) or text (random words"
+                            + " of a small vocabulary, about as compressible as records of"
+                            + " text) (default random).")
+    ValueKind values = ValueKind.RANDOM;
+
+    @Option(
+            names = "--compression",
+            description =
+                    "Also measure our backend with execution.checkpointing.snapshot-compression"
+                            + " on (checkpoints and restores, not throughput), and print the"
+                            + " bytes with and without compression.")
+    boolean compression;
+
+    @Option(
             names = "--checkpoints",
             paramLabel = "N",
             description = "Measured checkpoints after the initial one (default 20).")
@@ -155,11 +172,12 @@ final class BenchmarkOptions {
     @Override
     public String toString() {
         return String.format(
-                "%,d keys x %d B values, parallelism %d, %.2f%% of keys updated per checkpoint,"
+                "%,d keys x %d B %s values, parallelism %d, %.2f%% of keys updated per checkpoint,"
                         + " %d measured checkpoints, %d x %,d updates per throughput round,"
-                        + " %d restores (then %,d records each)%s%s",
+                        + " %d restores (then %,d records each)%s%s%s",
                 keys,
                 valueSize,
+                values.name().toLowerCase(java.util.Locale.ROOT),
                 parallelism,
                 updateFraction * 100,
                 checkpoints,
@@ -167,6 +185,7 @@ final class BenchmarkOptions {
                 throughputUpdates,
                 restores,
                 restoreRecords,
+                compression ? ", ours also with snapshot compression" : "",
                 jobSettings.isEmpty() ? "" : ", job settings " + jobSettings,
                 s3LatencyMillis == 0
                         ? ""

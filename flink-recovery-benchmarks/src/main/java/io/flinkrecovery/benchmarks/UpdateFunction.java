@@ -13,8 +13,8 @@ import java.util.SplittableRandom;
 /**
  * The state access under test: a key {@code k >= 0} writes a fresh random value of {@code
  * valueSize} bytes into its {@code ValueState<byte[]>}; {@code -k - 1} reads key {@code k} and
- * counts whether it has a value. Values are slices of a random pool, so no backend can compress
- * them. Emits nothing.
+ * counts whether it has a value. Values are random slices of a pool of {@link ValueKind} bytes:
+ * random ones, which no backend can compress, or text. Emits nothing.
  */
 final class UpdateFunction extends KeyedProcessFunction<Long, Long, Void> {
 
@@ -24,15 +24,17 @@ final class UpdateFunction extends KeyedProcessFunction<Long, Long, Void> {
 
     private final String controlName;
     private final int valueSize;
+    private final ValueKind valueKind;
 
     private transient ValueState<byte[]> value;
     private transient byte[] pool;
     private transient SplittableRandom random;
     private transient JobControl control;
 
-    UpdateFunction(String controlName, int valueSize) {
+    UpdateFunction(String controlName, int valueSize, ValueKind valueKind) {
         this.controlName = controlName;
         this.valueSize = valueSize;
+        this.valueKind = valueKind;
     }
 
     @Override
@@ -45,7 +47,7 @@ final class UpdateFunction extends KeyedProcessFunction<Long, Long, Void> {
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         random = new SplittableRandom(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         pool = new byte[POOL_SIZE + valueSize];
-        random.nextBytes(pool);
+        valueKind.fill(pool, random);
         control = JobControl.forJob(controlName);
     }
 

@@ -72,7 +72,9 @@ final class UpdateJob {
                                 Types.LONG)
                         .uid("keys");
         DataStreamUtils.reinterpretAsKeyedStream(records, new KeyOf(), Types.LONG)
-                .process(new UpdateFunction(control.name(), options.valueSize), Types.VOID)
+                .process(
+                        new UpdateFunction(control.name(), options.valueSize, options.values),
+                        Types.VOID)
                 .uid("state")
                 .sinkTo(new DiscardingSink<>())
                 .uid("discard");
