@@ -135,7 +135,7 @@ final class BlockApplier<K> {
     /**
      * The block's serialized bytes; throws an {@link IOException} naming it if they don't decode.
      */
-    static byte[] decompress(BlockRef block, int keyGroup, byte[] data, int offset)
+    private static byte[] decompress(BlockRef block, int keyGroup, byte[] data, int offset)
             throws IOException {
         try {
             return block.compression().decompress(data, offset, block.length(), block.rawLength());
