@@ -22,6 +22,7 @@ import io.flinkrecovery.backend.metrics.RestoreFigures;
 import io.flinkrecovery.backend.restore.HeapStateRegistrar;
 import io.flinkrecovery.backend.restore.IncrementalRestoreOperation;
 import io.flinkrecovery.backend.restore.RangeReader;
+import io.flinkrecovery.backend.snapshot.BlockCompression;
 import io.flinkrecovery.backend.snapshot.CompactionPolicy;
 import io.flinkrecovery.backend.snapshot.IncrementalSnapshotter;
 import io.flinkrecovery.backend.snapshot.Manifest;
@@ -140,6 +141,7 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                                 settings.maxDeltas(),
                                 settings.maxSpaceAmplification(),
                                 settings.rewriteInterval()),
+                        BlockCompression.forSnapshots(parameters.getEnv().getExecutionConfig()),
                         metrics);
         IncrementalHeapKeyedStateBackend<K> backend =
                 new IncrementalHeapKeyedStateBackend<>(heap, states, snapshotter);

@@ -26,8 +26,9 @@ import java.util.zip.CRC32C;
 
 /**
  * Checks the manifests of the incremental heap backend: every block a key group's chain names lies
- * inside a segment the handle lists, and in deep mode its bytes match the manifest's CRC32C. Other
- * incremental handles (RocksDB's) have no manifest and are left to the object checks.
+ * inside a segment the handle lists, and in deep mode its stored bytes match the manifest's CRC32C
+ * and, if it is stored compressed, decompress to the length the manifest records. Other incremental
+ * handles (RocksDB's) have no manifest and are left to the object checks.
  *
  * <p>In deep mode the segments are read in parallel, each once, and {@link #checksummed()} names
  * them, so that the object checks need not read them a second time.
@@ -173,7 +174,10 @@ final class ManifestCheck {
         return chunks;
     }
 
-    /** Streams a run of blocks of a segment, in offset order, and compares each one's CRC32C. */
+    /**
+     * Streams a run of blocks of a segment, in offset order, compares each one's CRC32C and
+     * decompresses the compressed ones.
+     */
     private List<Finding> verifyChecksums(
             StreamStateHandle segment, List<Block> blocks, HandleOwner owner) throws IOException {
         List<Finding> findings = new ArrayList<>();
@@ -194,9 +198,18 @@ final class ManifestCheck {
                 }
                 skipFully(in, block.ref.offset() - position);
                 crc.reset();
-                long read = checksum(in, block.ref.length(), buffer, crc);
+                byte[] stored = block.ref.isCompressed() ? new byte[block.ref.length()] : null;
+                long read =
+                        stored != null
+                                ? readAndChecksum(in, stored, crc)
+                                : checksum(in, block.ref.length(), buffer, crc);
                 position = block.ref.offset() + read;
-                if (read != block.ref.length() || (int) crc.getValue() != block.ref.crc()) {
+                boolean crcMatches =
+                        read == block.ref.length() && (int) crc.getValue() == block.ref.crc();
+                if (crcMatches && stored != null) {
+                    decompressionFinding(block, stored, segment, owner).ifPresent(findings::add);
+                }
+                if (!crcMatches) {
                     findings.add(
                             Finding.at(
                                     owner,
@@ -219,6 +232,50 @@ final class ManifestCheck {
         }
         Manifests.locationOf(segment).ifPresent(checksummed::add);
         return findings;
+    }
+
+    /** A finding if a compressed block whose CRC32C matches does not decode to its raw length. */
+    private static Optional<Finding> decompressionFinding(
+            Block block, byte[] stored, StreamStateHandle segment, HandleOwner owner) {
+        try {
+            block.ref.compression().decompress(stored, 0, stored.length, block.ref.rawLength());
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(
+                    Finding.at(
+                            owner,
+                            Finding.Kind.UNREADABLE_OBJECT,
+                            describe(segment),
+                            "Block of key group "
+                                    + block.keyGroup
+                                    + " at offset "
+                                    + block.ref.offset()
+                                    + " of "
+                                    + describe(segment)
+                                    + " matches its CRC32C but does not decompress ("
+                                    + block.ref.compression()
+                                    + ", "
+                                    + block.ref.rawLength()
+                                    + " bytes expected): "
+                                    + e.getMessage()));
+        }
+    }
+
+    /**
+     * Reads up to {@code into.length} bytes into {@code into} and {@code crc}; returns how many.
+     */
+    private static long readAndChecksum(InputStream in, byte[] into, CRC32C crc)
+            throws IOException {
+        int read = 0;
+        while (read < into.length) {
+            int n = in.read(into, read, into.length - read);
+            if (n < 0) {
+                break; // the short block is reported by the caller
+            }
+            read += n;
+        }
+        crc.update(into, 0, read);
+        return read;
     }
 
     /** Feeds up to {@code length} bytes of {@code in} to {@code crc}; returns how many it read. */

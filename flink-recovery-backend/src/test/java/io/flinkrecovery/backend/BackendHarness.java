@@ -61,6 +61,19 @@ final class BackendHarness implements AutoCloseable {
         this.timeProvider = timeProvider;
     }
 
+    /**
+     * Sets {@code execution.checkpointing.snapshot-compression} for the backends created or
+     * restored from now on, as a restart with a changed configuration would.
+     */
+    void setSnapshotCompression(boolean compress) {
+        env.getExecutionConfig().setUseSnapshotCompression(compress);
+    }
+
+    /** Registers a handle's shared state, as the JobManager does for a restored checkpoint. */
+    void register(KeyedStateHandle handle, long checkpointId) {
+        handle.registerSharedStates(registry, checkpointId);
+    }
+
     IncrementalHeapKeyedStateBackend<Integer> create() throws Exception {
         return restore(new KeyGroupRange(0, MAX_PARALLELISM - 1), List.of());
     }

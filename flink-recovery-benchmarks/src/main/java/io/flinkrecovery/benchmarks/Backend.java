@@ -2,13 +2,18 @@ package io.flinkrecovery.benchmarks;
 
 import org.apache.flink.configuration.Configuration;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** The state backends compared, each as the configuration keys that select it. */
 enum Backend {
     INCREMENTAL_HEAP("incremental heap (ours)", "incremental-heap"),
     HASHMAP("HashMap", "hashmap"),
     ROCKSDB_INCREMENTAL("RocksDB incremental", "rocksdb-incremental"),
     FORST_LOCAL("ForSt, local primary dir", "forst-local"),
-    FORST_REMOTE("ForSt, primary dir s3://", "forst-remote");
+    FORST_REMOTE("ForSt, primary dir s3://", "forst-remote"),
+    /** Ours with {@code execution.checkpointing.snapshot-compression}: only with --compression. */
+    INCREMENTAL_HEAP_COMPRESSED("ours + compression", "incremental-heap-compressed");
 
     private final String label;
     private final String id;
@@ -16,6 +21,25 @@ enum Backend {
     Backend(String label, String id) {
         this.label = label;
         this.id = id;
+    }
+
+    /**
+     * The backends whose checkpoints and restores are measured: those compared, and ours with
+     * snapshot compression if asked for.
+     */
+    static List<Backend> checkpointed(boolean compression) {
+        List<Backend> backends =
+                new ArrayList<>(
+                        List.of(
+                                INCREMENTAL_HEAP,
+                                HASHMAP,
+                                ROCKSDB_INCREMENTAL,
+                                FORST_LOCAL,
+                                FORST_REMOTE));
+        if (compression) {
+            backends.add(INCREMENTAL_HEAP_COMPRESSED);
+        }
+        return backends;
     }
 
     String label() {
@@ -33,6 +57,12 @@ enum Backend {
                 config.setString(
                         "state.backend.type",
                         "io.flinkrecovery.backend.IncrementalHeapStateBackendFactory");
+                break;
+            case INCREMENTAL_HEAP_COMPRESSED:
+                config.setString(
+                        "state.backend.type",
+                        "io.flinkrecovery.backend.IncrementalHeapStateBackendFactory");
+                config.setString("execution.checkpointing.snapshot-compression", "true");
                 break;
             case HASHMAP:
                 config.setString("state.backend.type", "hashmap");

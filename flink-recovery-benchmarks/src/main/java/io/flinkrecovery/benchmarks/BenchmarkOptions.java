@@ -47,6 +47,23 @@ final class BenchmarkOptions {
     int valueSize = 100;
 
     @Option(
+            names = "--values",
+            paramLabel = "KIND",
+            description =
+                    "Values written: random (bytes no codec can shrink) or text (random words"
+                            + " of a small vocabulary, about as compressible as records of"
+                            + " text) (default random).")
+    ValueKind values = ValueKind.RANDOM;
+
+    @Option(
+            names = "--compression",
+            description =
+                    "Also measure our backend with execution.checkpointing.snapshot-compression"
+                            + " on (checkpoints and restores, not throughput), and print the"
+                            + " bytes with and without compression.")
+    boolean compression;
+
+    @Option(
             names = "--checkpoints",
             paramLabel = "N",
             description = "Measured checkpoints after the initial one (default 20).")
@@ -137,7 +154,7 @@ final class BenchmarkOptions {
      * --help} and with 2 after the message of a usage error.
      */
     Workload workload() {
-        return new Workload(keys, mapEntries, valueSize, parallelism);
+        return new Workload(keys, mapEntries, valueSize, values, parallelism);
     }
 
     static BenchmarkOptions parseOrExit(String[] args, String command) {
@@ -202,11 +219,12 @@ final class BenchmarkOptions {
     @Override
     public String toString() {
         return String.format(
-                "%,d keys x %d B values, parallelism %d, %.2f%% of keys updated per checkpoint,"
+                "%,d keys x %d B %s values, parallelism %d, %.2f%% of keys updated per checkpoint,"
                         + " %d measured checkpoints, %d x %,d updates per throughput round,"
-                        + " %d restores (then %,d records each)%s%s",
+                        + " %d restores (then %,d records each)%s%s%s",
                 keys,
                 valueSize,
+                values.name().toLowerCase(java.util.Locale.ROOT),
                 parallelism,
                 updateFraction * 100,
                 checkpoints,
@@ -214,6 +232,7 @@ final class BenchmarkOptions {
                 throughputUpdates,
                 restores,
                 restoreRecords,
+                compression ? ", ours also with snapshot compression" : "",
                 jobSettings.isEmpty() ? "" : ", job settings " + jobSettings,
                 s3LatencyMillis == 0
                         ? ""

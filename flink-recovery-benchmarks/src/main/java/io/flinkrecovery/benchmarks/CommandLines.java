@@ -18,7 +18,7 @@ final class CommandLines {
      */
     static <T> T parseOrExit(
             T options, String command, String[] args, Function<CommandLine, T> validate) {
-        CommandLine cli = new CommandLine(options);
+        CommandLine cli = commandLine(options);
         cli.setCommandName(command);
         try {
             ParseResult parsed = cli.parseArgs(args);
@@ -36,9 +36,14 @@ final class CommandLines {
 
     /** The options {@code args} set, or a {@link ParameterException} that says what is wrong. */
     static <T> T parse(T options, String[] args, Function<CommandLine, T> validate) {
-        CommandLine cli = new CommandLine(options);
+        CommandLine cli = commandLine(options);
         cli.parseArgs(args);
         return validate.apply(cli);
+    }
+
+    /** Enum values are accepted in any case: {@code --values text}. */
+    private static CommandLine commandLine(Object options) {
+        return new CommandLine(options).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     static void positive(CommandLine cli, String option, long value) {

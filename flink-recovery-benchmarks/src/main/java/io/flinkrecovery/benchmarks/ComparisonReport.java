@@ -5,6 +5,7 @@ import io.flinkrecovery.objectstore.RequestKind;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -273,10 +274,80 @@ final class ComparisonReport {
         physical.row("4 KB GET", Stats.rate(loopback.smallGetsPerSecond));
         physical.print(out);
 
+        if (options.compression) {
+            compressionTable(
+                            ours,
+                            runs.get(Backend.INCREMENTAL_HEAP_COMPRESSED),
+                            rocks.rawBytes,
+                            runs.get(Backend.HASHMAP).rawBytes)
+                    .print(out);
+        }
+
         out.println();
         out.println("Targets of issue 3 (incremental heap backend):");
         verdicts.forEach(v -> out.println("  " + v.line()));
         return verdicts;
+    }
+
+    /**
+     * Ours without and with {@code execution.checkpointing.snapshot-compression}, on the same
+     * updates: what each checkpoint uploads, what the job stores, and what a restore reads.
+     */
+    private Table compressionTable(
+            CheckpointRun plain, CheckpointRun compressed, long rocksStored, long hashMapStored) {
+        Table table =
+                new Table(
+                        String.format(
+                                "8. Snapshot compression: ours without and with"
+                                        + " execution.checkpointing.snapshot-compression (%s"
+                                        + " values; stored = the objects of table 6: the retained"
+                                        + " checkpoint's directory and shared/)",
+                                options.values.name().toLowerCase(Locale.ROOT)),
+                        "backend",
+                        "initial upload",
+                        "upload per checkpoint (median)",
+                        "upload per checkpoint (mean)",
+                        "uploaded in total",
+                        "stored",
+                        "restore (a) median",
+                        "restore read");
+        for (CheckpointRun run : List.of(plain, compressed)) {
+            table.row(
+                    run.backend.label(),
+                    Stats.mb(run.initialRequests.bytesOut()),
+                    Stats.mb(Stats.median(run.uploaded())),
+                    Stats.mb(Stats.mean(run.uploaded())),
+                    Stats.mb(uploadedInTotal(run)),
+                    Stats.mb(run.rawBytes),
+                    Stats.seconds(Stats.median(run.restoreSeconds)),
+                    Stats.mb(run.restoreRequests.bytesIn()));
+        }
+        table.row(
+                "with / without",
+                Stats.ratio(
+                        compressed.initialRequests.bytesOut()
+                                / (double) plain.initialRequests.bytesOut()),
+                Stats.ratio(Stats.median(compressed.uploaded()) / Stats.median(plain.uploaded())),
+                Stats.ratio(Stats.mean(compressed.uploaded()) / Stats.mean(plain.uploaded())),
+                Stats.ratio(uploadedInTotal(compressed) / (double) uploadedInTotal(plain)),
+                Stats.ratio(compressed.rawBytes / (double) plain.rawBytes),
+                Stats.ratio(
+                        Stats.median(compressed.restoreSeconds)
+                                / Stats.median(plain.restoreSeconds)),
+                Stats.ratio(
+                        compressed.restoreRequests.bytesIn()
+                                / (double) plain.restoreRequests.bytesIn()));
+        table.note(
+                "for reference, stored: HashMap %s (uncompressed: snapshot compression is off for"
+                        + " it), RocksDB incremental %s (its SST blocks are Snappy-compressed by"
+                        + " RocksDB, Flink's default state.backend.rocksdb.compression.per.level)",
+                Stats.mb(hashMapStored), Stats.mb(rocksStored));
+        return table;
+    }
+
+    private static long uploadedInTotal(CheckpointRun run) {
+        return run.initialRequests.bytesOut()
+                + run.uploaded().stream().mapToLong(Long::longValue).sum();
     }
 
     private static Target target(Table table, String what, String value, boolean met) {

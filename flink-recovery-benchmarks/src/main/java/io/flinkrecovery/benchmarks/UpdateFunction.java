@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
  * The state access under test: a slot {@code s >= 0} (see {@link Workload}) writes a fresh random
  * value of {@code valueSize} bytes into its key's {@code ValueState<byte[]>} (W1) or under its user
  * key into its key's {@code MapState<Integer, byte[]>} (W2); {@code -s - 1} reads slot {@code s}
- * and counts whether it has a value. Values are slices of a random pool, so no backend can compress
- * them. Emits nothing.
+ * and counts whether it has a value. Values are random slices of a pool of {@link ValueKind} bytes:
+ * random ones, which no backend can compress, or text. Emits nothing.
  */
 final class UpdateFunction extends KeyedProcessFunction<Long, Long, Void> {
 
@@ -60,7 +60,7 @@ final class UpdateFunction extends KeyedProcessFunction<Long, Long, Void> {
         }
         random = new SplittableRandom(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         pool = new byte[POOL_SIZE + workload.valueSize];
-        random.nextBytes(pool);
+        workload.valueKind.fill(pool, random);
         control = JobControl.forJob(controlName);
     }
 

@@ -15,12 +15,14 @@ final class Workload implements Serializable {
     final long keys;
     final int mapEntries;
     final int valueSize;
+    final ValueKind valueKind;
     final int parallelism;
 
-    Workload(long keys, int mapEntries, int valueSize, int parallelism) {
+    Workload(long keys, int mapEntries, int valueSize, ValueKind valueKind, int parallelism) {
         this.keys = keys;
         this.mapEntries = mapEntries;
         this.valueSize = valueSize;
+        this.valueKind = valueKind;
         this.parallelism = parallelism;
     }
 

@@ -3,17 +3,28 @@ package io.flinkrecovery.it;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyedStateHandle;
 
+import io.flinkrecovery.backend.snapshot.BlockRef;
+import io.flinkrecovery.backend.snapshot.Manifest;
 import io.flinkrecovery.inspect.RestoreInspector;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.storage.S3CheckpointStorage;
 
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -108,6 +119,34 @@ final class HeapRuns {
         assertThat(keyed.values().stream().mapToLong(Long::longValue).sum())
                 .as("events counted in the keyed operator's operator state, %s", keyed)
                 .isEqualTo(job.events());
+    }
+
+    /**
+     * Every block that the manifests of a retained checkpoint's incremental heap handles name, read
+     * through Flink's file systems as a restore reads them.
+     */
+    static List<BlockRef> blocks(Retained checkpoint) throws IOException {
+        CheckpointMetadata metadata;
+        Path path = new Path(checkpoint.pointer() + "/_metadata");
+        try (DataInputStream in = new DataInputStream(path.getFileSystem().open(path))) {
+            metadata =
+                    org.apache.flink.runtime.checkpoint.Checkpoints.loadCheckpointMetadata(
+                            in, HeapRuns.class.getClassLoader(), checkpoint.pointer());
+        }
+        List<BlockRef> blocks = new ArrayList<>();
+        for (OperatorState operator : metadata.getOperatorStates()) {
+            for (OperatorSubtaskState subtask : operator.getStates()) {
+                for (KeyedStateHandle handle : subtask.getManagedKeyedState()) {
+                    Manifest manifest =
+                            Manifest.read(
+                                    ((IncrementalRemoteKeyedStateHandle) handle)
+                                            .getMetaDataStateHandle(),
+                                    HeapRuns.class.getClassLoader());
+                    manifest.chains().forEach(blocks::addAll);
+                }
+            }
+        }
+        return blocks;
     }
 
     static ObjectStore store(Configuration config) {

@@ -19,9 +19,10 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * Verifies one block's CRC32C and applies its records to the heap: a base fills an empty key group,
- * a delta puts and deletes entries. The serializers are those of the manifest that references the
- * block, i.e. those the block was written with.
+ * Verifies one block's CRC32C (over its stored bytes), decompresses it if it is stored compressed,
+ * and applies its records to the heap: a base fills an empty key group, a delta puts and deletes
+ * entries. The serializers are those of the manifest that references the block, i.e. those the
+ * block was written with.
  *
  * <p>One applier per thread ({@link #duplicate()}): its serializers are its own. Appliers may run
  * concurrently on different key groups, whose heap maps are separate; the priority queues, one heap
@@ -79,7 +80,15 @@ final class BlockApplier<K> {
         long start = System.nanoTime();
         verify(block, keyGroup, data, offset);
         times.verifyNanos += System.nanoTime() - start;
-        DataInputDeserializer in = new DataInputDeserializer(data, offset, block.length());
+        byte[] raw = data;
+        int rawOffset = offset;
+        if (block.isCompressed()) {
+            long decompressStart = System.nanoTime();
+            raw = decompress(block, keyGroup, data, offset);
+            rawOffset = 0;
+            times.decompressNanos += System.nanoTime() - decompressStart;
+        }
+        DataInputDeserializer in = new DataInputDeserializer(raw, rawOffset, block.rawLength());
         int storedKeyGroup = in.readInt();
         byte kind = in.readByte();
         if (storedKeyGroup != keyGroup || kind != block.kind()) {
@@ -121,6 +130,31 @@ final class BlockApplier<K> {
                 throw new IOException(
                         "Unknown section type " + type + " in segment " + block.segment());
             }
+        }
+    }
+
+    /**
+     * The block's serialized bytes; throws an {@link IOException} naming it if they don't decode.
+     */
+    private static byte[] decompress(BlockRef block, int keyGroup, byte[] data, int offset)
+            throws IOException {
+        try {
+            return block.compression().decompress(data, offset, block.length(), block.rawLength());
+        } catch (IOException e) {
+            throw new IOException(
+                    "Cannot decompress the "
+                            + block.compression()
+                            + " "
+                            + (block.isBase() ? "base" : "delta")
+                            + " of key group "
+                            + keyGroup
+                            + " in segment "
+                            + block.segment()
+                            + " at offset "
+                            + block.offset()
+                            + " (its CRC32C matches, so it was stored like this): "
+                            + e.getMessage(),
+                    e);
         }
     }
 

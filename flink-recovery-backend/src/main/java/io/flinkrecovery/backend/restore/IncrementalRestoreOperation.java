@@ -135,16 +135,19 @@ public final class IncrementalRestoreOperation<K> {
         RestoreTimes times = fetchAndApply(reads, readOf, chains, source, appliers);
         long applyNanos = System.nanoTime() - applyStart;
         long entries = 0;
+        long compressed = 0;
         for (List<BlockRef> chain : chains) {
             for (BlockRef block : chain) {
                 entries += block.entries();
+                compressed += block.isCompressed() ? 1 : 0;
             }
         }
         LOG.info(
                 "Restored key groups {} from {} handles in {} ms ({} ms fetching and applying):"
                         + " {} ranged reads of {} bytes ({} ms of reading, summed over threads),"
                         + " {} records applied; summed over {} applying threads: {} ms checking"
-                        + " CRC32C, {} ms deserializing, {} ms writing into the heap's maps",
+                        + " CRC32C, {} ms decompressing {} compressed blocks, {} ms deserializing,"
+                        + " {} ms writing into the heap's maps",
                 keyGroupRange.prettyPrintInterval(),
                 handles.size(),
                 (System.nanoTime() - start) / 1_000_000,
@@ -155,6 +158,8 @@ public final class IncrementalRestoreOperation<K> {
                 entries,
                 times.threads,
                 times.verifyNanos / 1_000_000,
+                times.decompressNanos / 1_000_000,
+                compressed,
                 times.decodeNanos / 1_000_000,
                 times.putNanos / 1_000_000);
         return new SnapshotLayout(checkpointId, keyGroupRange, chains, segments, fingerprints);

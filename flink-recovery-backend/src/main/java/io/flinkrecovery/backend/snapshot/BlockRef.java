@@ -3,8 +3,9 @@ package io.flinkrecovery.backend.snapshot;
 import java.util.Objects;
 
 /**
- * Where one key group's base or delta lives: a byte range of a segment, its CRC32C and how many
- * entries it holds. Immutable.
+ * Where one key group's base or delta lives: a byte range of a segment, the CRC32C of those stored
+ * bytes, how many entries it holds, and how it is stored (compressed or not, and its length before
+ * compression). Immutable.
  */
 public final class BlockRef {
 
@@ -17,10 +18,32 @@ public final class BlockRef {
     private final int crc;
     private final byte kind;
     private final int entries;
+    private final BlockCompression compression;
+    private final int rawLength;
 
+    /** An uncompressed block: stored as serialized. */
     public BlockRef(String segment, long offset, int length, int crc, byte kind, int entries) {
+        this(segment, offset, length, crc, kind, entries, BlockCompression.NONE, length);
+    }
+
+    public BlockRef(
+            String segment,
+            long offset,
+            int length,
+            int crc,
+            byte kind,
+            int entries,
+            BlockCompression compression,
+            int rawLength) {
         if (kind != BASE && kind != DELTA) {
             throw new IllegalArgumentException("Unknown block kind " + kind);
+        }
+        if (compression == BlockCompression.NONE && rawLength != length) {
+            throw new IllegalArgumentException(
+                    "An uncompressed block's length "
+                            + length
+                            + " differs from its raw length "
+                            + rawLength);
         }
         this.segment = Objects.requireNonNull(segment);
         this.offset = offset;
@@ -28,6 +51,8 @@ public final class BlockRef {
         this.crc = crc;
         this.kind = kind;
         this.entries = entries;
+        this.compression = Objects.requireNonNull(compression);
+        this.rawLength = rawLength;
     }
 
     /** The segment's name: its local path in the keyed handle's shared state. */
@@ -39,10 +64,12 @@ public final class BlockRef {
         return offset;
     }
 
+    /** Bytes stored in the segment (compressed, if the block is): what a restore downloads. */
     public int length() {
         return length;
     }
 
+    /** The CRC32C of the stored bytes. */
     public int crc() {
         return crc;
     }
@@ -59,6 +86,19 @@ public final class BlockRef {
         return entries;
     }
 
+    public BlockCompression compression() {
+        return compression;
+    }
+
+    public boolean isCompressed() {
+        return compression != BlockCompression.NONE;
+    }
+
+    /** The serialized block's length before compression; {@link #length()} if uncompressed. */
+    public int rawLength() {
+        return rawLength;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -73,12 +113,14 @@ public final class BlockRef {
                 && crc == that.crc
                 && kind == that.kind
                 && entries == that.entries
+                && rawLength == that.rawLength
+                && compression == that.compression
                 && segment.equals(that.segment);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(segment, offset, length, crc, kind, entries);
+        return Objects.hash(segment, offset, length, crc, kind, entries, compression, rawLength);
     }
 
     @Override
@@ -90,6 +132,7 @@ public final class BlockRef {
                 + offset
                 + "+"
                 + length
+                + (isCompressed() ? ", " + compression + " of " + rawLength : "")
                 + "]";
     }
 }

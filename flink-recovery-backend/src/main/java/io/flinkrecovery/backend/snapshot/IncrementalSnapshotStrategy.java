@@ -50,7 +50,8 @@ import java.util.zip.CRC32C;
  * One snapshot of an incremental heap backend. The synchronous phase drains the changes, decides
  * per key group whether to keep, extend or rewrite its chain, and takes copy-on-write snapshots of
  * only the key groups it writes; it neither looks up nor serializes entries. The asynchronous phase
- * writes one segment (all blocks of this snapshot) and one manifest, and returns an {@link
+ * writes one segment (all blocks of this snapshot, each compressed if {@link BlockCompression} says
+ * so and that makes it smaller) and one manifest, and returns an {@link
  * IncrementalRemoteKeyedStateHandle} whose shared state is every segment the manifest references.
  *
  * <p>Create one per snapshot: it carries that snapshot's {@link CheckpointOptions}.
@@ -72,6 +73,7 @@ final class IncrementalSnapshotStrategy<K>
     private final TypeSerializer<K> keySerializer;
     private final SnapshotHistory history;
     private final CompactionPolicy compaction;
+    private final BlockCompression compression;
     private final UUID backendId;
     private final BackendMetrics metrics;
     private final SharingFilesStrategy sharing;
@@ -81,6 +83,7 @@ final class IncrementalSnapshotStrategy<K>
             TypeSerializer<K> keySerializer,
             SnapshotHistory history,
             CompactionPolicy compaction,
+            BlockCompression compression,
             UUID backendId,
             BackendMetrics metrics,
             CheckpointOptions checkpointOptions) {
@@ -88,6 +91,7 @@ final class IncrementalSnapshotStrategy<K>
         this.keySerializer = keySerializer;
         this.history = history;
         this.compaction = compaction;
+        this.compression = compression;
         this.backendId = backendId;
         this.metrics = metrics;
         this.sharing = checkpointOptions.getCheckpointType().getSharingFilesStrategy();
@@ -361,7 +365,7 @@ final class IncrementalSnapshotStrategy<K>
                     CheckpointStateOutputStream out =
                             streamFactory.createCheckpointStateOutputStream(segmentScope);
                     registry.registerCloseable(out);
-                    written = writeSegment(plan, segmentName, out);
+                    written = writeSegment(plan, segmentName, compression, out);
                     // The manifest names blocks, not the segment's handle: upload both at once.
                     segmentUpload = STREAM_CLOSER.submit(() -> closeAndGetHandle(registry, out));
                 }
@@ -514,13 +518,17 @@ final class IncrementalSnapshotStrategy<K>
     }
 
     private static <K> BlockRef[] writeSegment(
-            SnapshotPlan<K> plan, String segmentName, CheckpointStateOutputStream out)
+            SnapshotPlan<K> plan,
+            String segmentName,
+            BlockCompression compression,
+            CheckpointStateOutputStream out)
             throws IOException {
         DataOutputViewStreamWrapper view = new DataOutputViewStreamWrapper(out);
         view.writeInt(SegmentFormat.MAGIC);
         view.writeInt(SegmentFormat.VERSION);
         view.writeLong(plan.checkpointId);
         BlockWriter<K> writer = new BlockWriter<>(plan);
+        BlockCompressor compressor = new BlockCompressor(compression);
         CRC32C crc = new CRC32C();
         BlockRef[] written = new BlockRef[plan.actions.length];
         for (int i = 0; i < plan.actions.length; i++) {
@@ -529,20 +537,24 @@ final class IncrementalSnapshotStrategy<K>
                 continue;
             }
             boolean base = action == SnapshotPlan.Action.BASE;
-            int length = writer.write(i, base);
+            int rawLength = writer.write(i, base);
             plan.release(i);
+            BlockCompression stored = compressor.store(writer.buffer(), rawLength);
+            // The CRC32C covers what is stored: a restore checks it before decompressing.
             crc.reset();
-            crc.update(writer.buffer(), 0, length);
+            crc.update(compressor.bytes(), 0, compressor.length());
             long offset = out.getPos();
-            out.write(writer.buffer(), 0, length);
+            out.write(compressor.bytes(), 0, compressor.length());
             written[i] =
                     new BlockRef(
                             segmentName,
                             offset,
-                            length,
+                            compressor.length(),
                             (int) crc.getValue(),
                             base ? BlockRef.BASE : BlockRef.DELTA,
-                            writer.entries());
+                            writer.entries(),
+                            stored,
+                            rawLength);
         }
         return written;
     }

@@ -24,6 +24,7 @@ public final class IncrementalSnapshotter<K> {
     private final TypeSerializer<K> keySerializer;
     private final SnapshotHistory history;
     private final CompactionPolicy compaction;
+    private final BlockCompression compression;
     private final BackendMetrics metrics;
     private final UUID backendId = UUID.randomUUID();
 
@@ -32,11 +33,13 @@ public final class IncrementalSnapshotter<K> {
             TypeSerializer<K> keySerializer,
             SnapshotHistory history,
             CompactionPolicy compaction,
+            BlockCompression compression,
             BackendMetrics metrics) {
         this.states = states;
         this.keySerializer = keySerializer;
         this.history = history;
         this.compaction = compaction;
+        this.compression = compression;
         this.metrics = metrics;
     }
 
@@ -57,6 +60,7 @@ public final class IncrementalSnapshotter<K> {
                         keySerializer,
                         history,
                         compaction,
+                        compression,
                         backendId,
                         metrics,
                         checkpointOptions);
@@ -66,6 +70,11 @@ public final class IncrementalSnapshotter<K> {
                         cancelStreamRegistry,
                         SnapshotExecutionType.ASYNCHRONOUS)
                 .snapshot(checkpointId, timestamp, streamFactory, checkpointOptions);
+    }
+
+    /** How the blocks of new snapshots are stored. */
+    public BlockCompression compression() {
+        return compression;
     }
 
     public SnapshotHistory history() {

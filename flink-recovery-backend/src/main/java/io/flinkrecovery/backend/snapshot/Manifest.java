@@ -25,13 +25,23 @@ import java.util.Map;
  * Flink's {@link KeyedBackendSerializationProxy} form), then for every key group of the range its
  * chain of blocks. It starts with a magic number so that restore can tell our handles from other
  * backends' {@code IncrementalRemoteKeyedStateHandle}s.
+ *
+ * <p>Version 2 adds to every block how it is stored ({@link BlockCompression}) and its length
+ * before compression. A manifest none of whose blocks is compressed is written as version 1, the
+ * format from before block compression, so that an older flink-recovery can still restore it: only
+ * turning {@code execution.checkpointing.snapshot-compression} on makes checkpoints that need this
+ * version to restore. Both versions are read.
  */
 public final class Manifest {
 
     /** "FRIH": flink-recovery incremental heap. */
     public static final int MAGIC = 0x46524948;
 
-    public static final int VERSION = 1;
+    /** The version of a manifest with at least one compressed block. */
+    public static final int VERSION = 2;
+
+    /** The version before block compression: every block stored as serialized. */
+    public static final int VERSION_UNCOMPRESSED = 1;
 
     private final TypeSerializerSnapshot<?> keySerializerSnapshot;
     private final List<StateMetaInfoSnapshot> stateMetaInfos;
@@ -56,8 +66,16 @@ public final class Manifest {
             KeyGroupRange keyGroupRange,
             List<List<BlockRef>> chains)
             throws IOException {
+        int version = VERSION_UNCOMPRESSED;
+        for (List<BlockRef> chain : chains) {
+            for (BlockRef block : chain) {
+                if (block.isCompressed()) {
+                    version = VERSION;
+                }
+            }
+        }
         out.writeInt(MAGIC);
-        out.writeInt(VERSION);
+        out.writeInt(version);
         out.writeInt(keyGroupRange.getStartKeyGroup());
         out.writeInt(keyGroupRange.getEndKeyGroup());
 
@@ -80,6 +98,10 @@ public final class Manifest {
                 out.writeInt(block.crc());
                 out.writeByte(block.kind());
                 out.writeInt(block.entries());
+                if (version >= VERSION) {
+                    out.writeByte(block.compression().id());
+                    out.writeInt(block.rawLength());
+                }
             }
         }
         // Serializers last: the inspector reads the blocks without the job's classes.
@@ -134,9 +156,18 @@ public final class Manifest {
                             + ")");
         }
         int version = in.readInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_UNCOMPRESSED) {
             throw new IOException(
-                    "Cannot read " + source + ": unsupported manifest version " + version);
+                    "Cannot read "
+                            + source
+                            + ": unsupported manifest version "
+                            + version
+                            + " (this flink-recovery reads versions "
+                            + VERSION_UNCOMPRESSED
+                            + " and "
+                            + VERSION
+                            + "; restore it with the flink-recovery version that wrote it, or a"
+                            + " newer one)");
         }
         KeyGroupRange range = new KeyGroupRange(in.readInt(), in.readInt());
         int numSegments = in.readInt();
@@ -155,7 +186,38 @@ public final class Manifest {
                 int crc = in.readInt();
                 byte kind = in.readByte();
                 int entries = in.readInt();
-                chain.add(new BlockRef(segment, offset, blockLength, crc, kind, entries));
+                BlockCompression compression = BlockCompression.NONE;
+                int rawLength = blockLength;
+                if (version >= VERSION) {
+                    byte id = in.readByte();
+                    compression = BlockCompression.ofId(id);
+                    rawLength = in.readInt();
+                    if (compression == null) {
+                        throw new IOException(
+                                "Cannot read "
+                                        + source
+                                        + ": block "
+                                        + j
+                                        + " of key group "
+                                        + range.getKeyGroupId(i)
+                                        + " in segment "
+                                        + segment
+                                        + " has unknown compression "
+                                        + id
+                                        + "; restore it with the flink-recovery version that"
+                                        + " wrote it, or a newer one");
+                    }
+                }
+                chain.add(
+                        new BlockRef(
+                                segment,
+                                offset,
+                                blockLength,
+                                crc,
+                                kind,
+                                entries,
+                                compression,
+                                rawLength));
             }
             chains.add(Collections.unmodifiableList(chain));
         }

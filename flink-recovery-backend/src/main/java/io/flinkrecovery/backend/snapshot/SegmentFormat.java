@@ -17,6 +17,11 @@ package io.flinkrecovery.backend.snapshot;
  *       #PRIORITY_QUEUE_REPLACE}): like a base, after every earlier entry of that state in the key
  *       group is dropped. Written when more than half of a key group changed.
  * </ul>
+ *
+ * <p>A block is stored either as serialized above or compressed as a whole ({@link
+ * BlockCompression}); the manifest says which, and gives the CRC32C of the stored bytes. The
+ * header's version stays 1: the segment's layout did not change, only how its manifest describes a
+ * block (manifest version 2).
  */
 public final class SegmentFormat {
 

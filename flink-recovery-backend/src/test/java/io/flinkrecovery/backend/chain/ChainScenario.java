@@ -32,7 +32,9 @@ import java.util.concurrent.RunnableFuture;
  * asynchronous phases run late, interleaved with later checkpoints; a {@link SimulatedJobManager}
  * that registers, completes, aborts and subsumes them with the run's retention; notifications
  * delivered at once, late, out of order or never; task failovers with rescaling; and new jobs
- * started from any retained checkpoint or savepoint in CLAIM or NO_CLAIM mode. Every restore is
+ * started from any retained checkpoint or savepoint in CLAIM or NO_CLAIM mode. Each deployment
+ * turns {@code execution.checkpointing.snapshot-compression} on or off at random, as a restart with
+ * a changed configuration may, so chains mix compressed and uncompressed blocks. Every restore is
  * compared with HashMap's restore of the same checkpoint.
  */
 final class ChainScenario {
@@ -76,6 +78,13 @@ final class ChainScenario {
 
     private final long seed;
     private final Random random;
+
+    /**
+     * Whether each deployment compresses: its own sequence, so that the seeds from before
+     * compression still run the same operations.
+     */
+    private final Random compression;
+
     private final Settings settings;
     private final File dir;
     private final IncrementalHeapStateBackend ourBackend;
@@ -97,6 +106,7 @@ final class ChainScenario {
     ChainScenario(long seed, File dir, int steps) {
         this.seed = seed;
         this.random = new Random(seed);
+        this.compression = new Random(seed * 31 + 17);
         this.settings = new Settings(random, steps);
         this.dir = dir;
         this.operations = new RandomStateOperations(random);
@@ -352,6 +362,9 @@ final class ChainScenario {
         closeSubtasks();
         generation++;
         asyncPhases.clear();
+        boolean compress = compression.nextBoolean();
+        env.getExecutionConfig().setUseSnapshotCompression(compress);
+        event("deploying generation " + generation + ", snapshot compression " + compress);
         subtasks = new ArrayList<>();
         for (int i = 0; i < parallelism; i++) {
             KeyGroupRange range =
