@@ -4,6 +4,8 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.runtime.state.BackendBuildingException;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
+import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupsStateHandle;
@@ -12,6 +14,7 @@ import org.apache.flink.runtime.state.SavepointResources;
 import org.apache.flink.runtime.state.StateBackend.KeyedStateBackendParameters;
 import org.apache.flink.runtime.state.StateSerializerProvider;
 import org.apache.flink.runtime.state.StreamCompressionDecorator;
+import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueSetFactory;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
@@ -22,6 +25,8 @@ import io.flinkrecovery.backend.restore.IncrementalRestoreOperation;
 import io.flinkrecovery.backend.restore.RangeReader;
 import io.flinkrecovery.backend.snapshot.CompactionPolicy;
 import io.flinkrecovery.backend.snapshot.IncrementalSnapshotter;
+import io.flinkrecovery.backend.snapshot.LocalBackup;
+import io.flinkrecovery.backend.snapshot.LocalCopyFiles;
 import io.flinkrecovery.backend.snapshot.Manifest;
 import io.flinkrecovery.backend.snapshot.SnapshotHistory;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
@@ -32,6 +37,9 @@ import io.flinkrecovery.objectstore.s3.S3ObjectStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.annotation.Nullable;
+
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,15 +77,17 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
         ClassLoader classLoader = parameters.getEnv().getUserCodeClassLoader().asClassLoader();
         KeyGroupRange range = parameters.getKeyGroupRange();
         List<KeyedStateHandle> flinkHandles = new ArrayList<>();
-        List<IncrementalRemoteKeyedStateHandle> ownHandles = new ArrayList<>();
+        List<IncrementalKeyedStateHandle> ownHandles = new ArrayList<>();
         for (KeyedStateHandle handle : parameters.getStateHandles()) {
             if (handle == null) {
                 continue;
             }
             if (handle instanceof KeyGroupsStateHandle) {
                 flinkHandles.add(handle);
-            } else if (handle instanceof IncrementalRemoteKeyedStateHandle) {
-                ownHandles.add((IncrementalRemoteKeyedStateHandle) handle);
+            } else if (handle instanceof IncrementalRemoteKeyedStateHandle
+                    || handle instanceof IncrementalLocalKeyedStateHandle) {
+                // A local handle is the task-local copy of one of our snapshots.
+                ownHandles.add((IncrementalKeyedStateHandle) handle);
             } else {
                 throw new BackendBuildingException(
                         "Cannot restore keyed state from "
@@ -95,9 +105,9 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
         }
 
         List<Manifest> manifests = new ArrayList<>();
-        for (IncrementalRemoteKeyedStateHandle handle : ownHandles) {
+        for (IncrementalKeyedStateHandle handle : ownHandles) {
             try {
-                manifests.add(Manifest.read(handle.getMetaDataStateHandle(), classLoader));
+                manifests.add(Manifest.read(manifestOf(handle), classLoader));
             } catch (Exception e) {
                 throw new BackendBuildingException(
                         "Cannot restore keyed state from " + handle.getMetaDataStateHandle(), e);
@@ -125,6 +135,9 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
 
         TrackedStates<K> states = new TrackedStates<>(range, parameters.getNumberOfKeyGroups());
         SnapshotHistory history = new SnapshotHistory();
+        LocalBackup localBackup =
+                LocalBackup.of(
+                        parameters.getEnv().getTaskStateManager().createLocalRecoveryConfig());
         IncrementalSnapshotter<K> snapshotter =
                 new IncrementalSnapshotter<>(
                         states,
@@ -133,7 +146,8 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                         new CompactionPolicy(
                                 settings.maxDeltas(),
                                 settings.maxSpaceAmplification(),
-                                settings.rewriteInterval()));
+                                settings.rewriteInterval()),
+                        localBackup);
         IncrementalHeapKeyedStateBackend<K> backend =
                 new IncrementalHeapKeyedStateBackend<>(heap, states, snapshotter);
         try {
@@ -155,6 +169,7 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                                         parameters.getCancelStreamRegistry())
                                 .restore();
                 history.restored(restored);
+                recordLocalCopies(ownHandles, localBackup);
                 backend.setRestoredBytes(reader.bytesRead());
             }
         } catch (Exception e) {
@@ -172,6 +187,30 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                     (System.nanoTime() - start) / 1_000_000);
         }
         return backend;
+    }
+
+    /** The manifest of a handle; a task-local one only once its checksum matches. */
+    private static StreamStateHandle manifestOf(IncrementalKeyedStateHandle handle)
+            throws IOException {
+        return handle instanceof IncrementalLocalKeyedStateHandle
+                ? LocalCopyFiles.verifiedManifest((IncrementalLocalKeyedStateHandle) handle)
+                : handle.getMetaDataStateHandle();
+    }
+
+    /**
+     * After a restore from task-local copies, the next checkpoint's copy links their segments
+     * rather than finding none locally.
+     */
+    private static void recordLocalCopies(
+            List<IncrementalKeyedStateHandle> restoredFrom, @Nullable LocalBackup localBackup) {
+        if (localBackup == null) {
+            return;
+        }
+        for (IncrementalKeyedStateHandle handle : restoredFrom) {
+            if (handle instanceof IncrementalLocalKeyedStateHandle) {
+                localBackup.restoredFrom((IncrementalLocalKeyedStateHandle) handle);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

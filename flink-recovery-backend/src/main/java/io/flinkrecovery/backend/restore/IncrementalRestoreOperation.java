@@ -2,8 +2,9 @@ package io.flinkrecovery.backend.restore;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
-import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
 import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
@@ -14,6 +15,7 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 
 import io.flinkrecovery.backend.snapshot.BlockRef;
+import io.flinkrecovery.backend.snapshot.LocalCopyFiles;
 import io.flinkrecovery.backend.snapshot.Manifest;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
@@ -38,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Restores the key groups of one subtask from our snapshots. For every key group of the new range
  * it takes the chain from the handle that covers it, fetches the blocks with ranged reads in
  * parallel (adjacent blocks of one segment in one read), verifies their CRC32C, and applies them in
- * order into the heap. A rescaled subtask reads only its own key groups.
+ * order into the heap. A rescaled subtask reads only its own key groups. A task-local copy ({@link
+ * IncrementalLocalKeyedStateHandle}) is read from its local files, verified the same way.
  */
 public final class IncrementalRestoreOperation<K> {
 
@@ -54,7 +57,7 @@ public final class IncrementalRestoreOperation<K> {
      */
     static final int MAX_GAP_BYTES = 1024 * 1024;
 
-    private final List<IncrementalRemoteKeyedStateHandle> handles;
+    private final List<IncrementalKeyedStateHandle> handles;
     private final List<Manifest> manifests;
     private final KeyGroupRange keyGroupRange;
     private final TypeSerializer<K> keySerializer;
@@ -64,7 +67,7 @@ public final class IncrementalRestoreOperation<K> {
     private final CloseableRegistry cancelStreamRegistry;
 
     public IncrementalRestoreOperation(
-            List<IncrementalRemoteKeyedStateHandle> handles,
+            List<IncrementalKeyedStateHandle> handles,
             List<Manifest> manifests,
             KeyGroupRange keyGroupRange,
             TypeSerializer<K> keySerializer,
@@ -98,9 +101,10 @@ public final class IncrementalRestoreOperation<K> {
         int[] source = new int[numberOfKeyGroups];
         List<List<BlockRef>> chains = new ArrayList<>(numberOfKeyGroups);
         Map<String, StreamStateHandle> segments = new LinkedHashMap<>();
+        Map<String, StreamStateHandle> segmentsToRead = new HashMap<>();
         Map<String, List<Located>> blocksBySegment = new LinkedHashMap<>();
         long checkpointId = -1;
-        for (IncrementalRemoteKeyedStateHandle handle : handles) {
+        for (IncrementalKeyedStateHandle handle : handles) {
             checkpointId = Math.max(checkpointId, handle.getCheckpointId());
         }
         for (int i = 0; i < numberOfKeyGroups; i++) {
@@ -116,15 +120,18 @@ public final class IncrementalRestoreOperation<K> {
             chains.add(chain);
             for (int position = 0; position < chain.size(); position++) {
                 BlockRef block = chain.get(position);
-                StreamStateHandle segment = segmentOf(handles.get(source[i]), block.segment());
-                segments.putIfAbsent(block.segment(), segment);
+                if (!segments.containsKey(block.segment())) {
+                    IncrementalKeyedStateHandle handle = handles.get(source[i]);
+                    segments.put(block.segment(), segmentOf(handle, block.segment()));
+                    segmentsToRead.put(block.segment(), toRead(handle, block.segment()));
+                }
                 blocksBySegment
                         .computeIfAbsent(block.segment(), s -> new ArrayList<>())
                         .add(new Located(block, i));
             }
         }
 
-        List<Read> reads = planReads(blocksBySegment, segments);
+        List<Read> reads = planReads(blocksBySegment, segmentsToRead);
         Map<BlockRef, Read> readOf = new HashMap<>();
         for (Read read : reads) {
             for (Located located : read.blocks) {
@@ -205,9 +212,9 @@ public final class IncrementalRestoreOperation<K> {
         return new BlockApplier<>(keySerializer, kvTargets, pqTargets);
     }
 
-    private static StreamStateHandle segmentOf(
-            IncrementalRemoteKeyedStateHandle handle, String name) throws IOException {
-        for (HandleAndLocalPath shared : handle.getSharedState()) {
+    private static StreamStateHandle segmentOf(IncrementalKeyedStateHandle handle, String name)
+            throws IOException {
+        for (HandleAndLocalPath shared : handle.getSharedStateHandles()) {
             if (shared.getLocalPath().equals(name)) {
                 return shared.getHandle();
             }
@@ -218,6 +225,18 @@ public final class IncrementalRestoreOperation<K> {
                         + ": its manifest references segment "
                         + name
                         + ", which is not in the handle's shared state");
+    }
+
+    /**
+     * Where to read segment {@code name} from: its local file for a task-local copy (Flink falls
+     * back to the checkpoint storage if that fails), else the segment's handle.
+     */
+    private static StreamStateHandle toRead(IncrementalKeyedStateHandle handle, String name)
+            throws IOException {
+        if (handle instanceof IncrementalLocalKeyedStateHandle) {
+            return LocalCopyFiles.segment((IncrementalLocalKeyedStateHandle) handle, name);
+        }
+        return segmentOf(handle, name);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.flinkrecovery.backend.snapshot;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.checkpoint.SnapshotType.SharingFilesStrategy;
@@ -8,6 +9,7 @@ import org.apache.flink.runtime.state.CheckpointStateOutputStream;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.CheckpointedStateScope;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
+import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyedStateHandle;
@@ -29,6 +31,7 @@ import javax.annotation.Nonnull;
 import javax.annotation.Nullable;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
@@ -73,6 +76,7 @@ final class IncrementalSnapshotStrategy<K>
     private final CompactionPolicy compaction;
     private final UUID backendId;
     private final SharingFilesStrategy sharing;
+    @Nullable private final LocalBackup localBackup;
 
     IncrementalSnapshotStrategy(
             TrackedStates<K> states,
@@ -80,13 +84,16 @@ final class IncrementalSnapshotStrategy<K>
             SnapshotHistory history,
             CompactionPolicy compaction,
             UUID backendId,
-            CheckpointOptions checkpointOptions) {
+            CheckpointOptions checkpointOptions,
+            @Nullable LocalBackup localBackup) {
         this.states = states;
         this.keySerializer = keySerializer;
         this.history = history;
         this.compaction = compaction;
         this.backendId = backendId;
         this.sharing = checkpointOptions.getCheckpointType().getSharingFilesStrategy();
+        // As Flink's heap backend: savepoints have no local copy.
+        this.localBackup = checkpointOptions.getCheckpointType().isSavepoint() ? null : localBackup;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -355,12 +362,18 @@ final class IncrementalSnapshotStrategy<K>
             Future<StreamStateHandle> segmentUpload = null;
             StreamStateHandle segment = null;
             StreamStateHandle manifest = null;
+            LocalSnapshotCopy local = localBackup == null ? null : localBackup.open(checkpointId);
             try {
                 if (plan.writesAnything()) {
                     CheckpointStateOutputStream out =
                             streamFactory.createCheckpointStateOutputStream(segmentScope);
                     registry.registerCloseable(out);
-                    BlockRef[] written = writeSegment(plan, segmentName, out);
+                    BlockRef[] written =
+                            writeSegment(
+                                    plan,
+                                    segmentName,
+                                    out,
+                                    local == null ? null : local.segmentStream(segmentName));
                     // The manifest names blocks, not the segment's handle: upload both at once.
                     segmentUpload = STREAM_CLOSER.submit(() -> closeAndGetHandle(registry, out));
                     buildChains(plan, written, chains);
@@ -379,12 +392,23 @@ final class IncrementalSnapshotStrategy<K>
                         plan.keyGroupRange,
                         chains);
                 manifest = closeAndGetHandle(registry, manifestOut);
+                if (local != null) {
+                    local.writeManifest(
+                            localOut ->
+                                    Manifest.write(
+                                            localOut,
+                                            plan.keySerializer,
+                                            plan.metaInfos,
+                                            plan.keyGroupRange,
+                                            chains));
+                }
                 if (segmentUpload != null) {
                     segment = await(segmentUpload);
                 }
 
                 Map<String, StreamStateHandle> segments = new LinkedHashMap<>();
                 List<HandleAndLocalPath> shared = new ArrayList<>();
+                List<HandleAndLocalPath> sharedReal = new ArrayList<>();
                 for (List<BlockRef> chain : chains) {
                     for (BlockRef block : chain) {
                         if (segments.containsKey(block.segment())) {
@@ -393,10 +417,12 @@ final class IncrementalSnapshotStrategy<K>
                         if (block.segment().equals(segmentName)) {
                             segments.put(segmentName, segment);
                             shared.add(HandleAndLocalPath.of(segment, segmentName));
+                            sharedReal.add(HandleAndLocalPath.of(segment, segmentName));
                         } else {
                             StreamStateHandle old = plan.base.segment(block.segment());
                             segments.put(block.segment(), old);
                             shared.add(HandleAndLocalPath.of(placeholder(old), block.segment()));
+                            sharedReal.add(HandleAndLocalPath.of(old, block.segment()));
                         }
                     }
                 }
@@ -422,8 +448,21 @@ final class IncrementalSnapshotStrategy<K>
                                     plan.fingerprints),
                             plan.drain);
                 }
-                return SnapshotResult.of(handle);
+                IncrementalLocalKeyedStateHandle localHandle =
+                        local == null
+                                ? null
+                                : local.complete(
+                                        backendId,
+                                        plan.keyGroupRange,
+                                        sharedReal,
+                                        segment == null ? null : segmentName);
+                return localHandle == null
+                        ? SnapshotResult.of(handle)
+                        : SnapshotResult.withLocalState(handle, localHandle);
             } catch (Exception e) {
+                if (local != null) {
+                    local.discard();
+                }
                 if (segment == null && segmentUpload != null) {
                     segment = uploadedOrNull(segmentUpload);
                 }
@@ -465,12 +504,19 @@ final class IncrementalSnapshotStrategy<K>
     }
 
     private static <K> BlockRef[] writeSegment(
-            SnapshotPlan<K> plan, String segmentName, CheckpointStateOutputStream out)
+            SnapshotPlan<K> plan,
+            String segmentName,
+            CheckpointStateOutputStream out,
+            @Nullable OutputStream localCopy)
             throws IOException {
-        DataOutputViewStreamWrapper view = new DataOutputViewStreamWrapper(out);
-        view.writeInt(SegmentFormat.MAGIC);
-        view.writeInt(SegmentFormat.VERSION);
-        view.writeLong(plan.checkpointId);
+        DataOutputSerializer header = new DataOutputSerializer(16);
+        header.writeInt(SegmentFormat.MAGIC);
+        header.writeInt(SegmentFormat.VERSION);
+        header.writeLong(plan.checkpointId);
+        out.write(header.getSharedBuffer(), 0, header.length());
+        if (localCopy != null) {
+            localCopy.write(header.getSharedBuffer(), 0, header.length());
+        }
         BlockWriter<K> writer = new BlockWriter<>(plan);
         CRC32C crc = new CRC32C();
         BlockRef[] written = new BlockRef[plan.actions.length];
@@ -486,6 +532,9 @@ final class IncrementalSnapshotStrategy<K>
             crc.update(writer.buffer(), 0, length);
             long offset = out.getPos();
             out.write(writer.buffer(), 0, length);
+            if (localCopy != null) {
+                localCopy.write(writer.buffer(), 0, length);
+            }
             written[i] =
                     new BlockRef(
                             segmentName,

@@ -9,6 +9,8 @@ import org.apache.flink.runtime.state.SnapshotExecutionType;
 import org.apache.flink.runtime.state.SnapshotResult;
 import org.apache.flink.runtime.state.SnapshotStrategyRunner;
 
+import javax.annotation.Nullable;
+
 import java.util.UUID;
 import java.util.concurrent.RunnableFuture;
 
@@ -22,17 +24,21 @@ public final class IncrementalSnapshotter<K> {
     private final TypeSerializer<K> keySerializer;
     private final SnapshotHistory history;
     private final CompactionPolicy compaction;
+    @Nullable private final LocalBackup localBackup;
     private final UUID backendId = UUID.randomUUID();
 
+    /** {@code localBackup} is null unless checkpoints keep a task-local copy. */
     public IncrementalSnapshotter(
             TrackedStates<K> states,
             TypeSerializer<K> keySerializer,
             SnapshotHistory history,
-            CompactionPolicy compaction) {
+            CompactionPolicy compaction,
+            @Nullable LocalBackup localBackup) {
         this.states = states;
         this.keySerializer = keySerializer;
         this.history = history;
         this.compaction = compaction;
+        this.localBackup = localBackup;
     }
 
     /**
@@ -48,7 +54,13 @@ public final class IncrementalSnapshotter<K> {
             throws Exception {
         IncrementalSnapshotStrategy<K> strategy =
                 new IncrementalSnapshotStrategy<>(
-                        states, keySerializer, history, compaction, backendId, checkpointOptions);
+                        states,
+                        keySerializer,
+                        history,
+                        compaction,
+                        backendId,
+                        checkpointOptions,
+                        localBackup);
         return new SnapshotStrategyRunner<>(
                         "Incremental heap backend snapshot",
                         strategy,
