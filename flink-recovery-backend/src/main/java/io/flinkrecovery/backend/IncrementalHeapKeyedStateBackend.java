@@ -290,6 +290,7 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
     public void dispose() {
         super.dispose();
         heap.dispose();
+        snapshotter.dispose();
         trackedStates.clear();
         trackedQueues.clear();
     }

@@ -28,6 +28,7 @@ import io.flinkrecovery.backend.snapshot.IncrementalSnapshotter;
 import io.flinkrecovery.backend.snapshot.LocalBackup;
 import io.flinkrecovery.backend.snapshot.LocalCopyFiles;
 import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.backend.snapshot.RestoredSegments;
 import io.flinkrecovery.backend.snapshot.SnapshotHistory;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
@@ -40,8 +41,11 @@ import org.slf4j.LoggerFactory;
 import javax.annotation.Nullable;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds an {@link IncrementalHeapKeyedStateBackend}. Our own snapshots are restored by {@link
@@ -157,19 +161,31 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
             }
             if (!ownHandles.isEmpty()) {
                 RangeReader reader = new RangeReader(settings.s3Settings());
-                SnapshotLayout restored =
-                        new IncrementalRestoreOperation<>(
-                                        ownHandles,
-                                        manifests,
-                                        range,
-                                        heap.getKeySerializer(),
-                                        registrar,
-                                        reader,
-                                        settings.restoreThreads(),
-                                        parameters.getCancelStreamRegistry())
-                                .restore();
+                RestoredSegments downloads = keepDownloads(ownHandles, localBackup);
+                SnapshotLayout restored;
+                try {
+                    restored =
+                            new IncrementalRestoreOperation<>(
+                                            ownHandles,
+                                            manifests,
+                                            range,
+                                            heap.getKeySerializer(),
+                                            registrar,
+                                            reader,
+                                            settings.restoreThreads(),
+                                            parameters.getCancelStreamRegistry(),
+                                            downloads)
+                                    .restore();
+                } catch (Exception e) {
+                    if (downloads != null) {
+                        downloads.delete();
+                    }
+                    throw e;
+                }
                 history.restored(restored);
-                recordLocalCopies(ownHandles, localBackup);
+                if (localBackup != null) {
+                    recordLocalSegments(ownHandles, restored, localBackup, downloads);
+                }
                 backend.setRestoredBytes(reader.bytesRead());
             }
         } catch (Exception e) {
@@ -198,19 +214,53 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
     }
 
     /**
-     * After a restore from task-local copies, the next checkpoint's copy links their segments
-     * rather than finding none locally.
+     * Where a restore from the checkpoint storage keeps what it downloads, so that the next
+     * checkpoint can have a complete local copy; null without local backup, or when restoring from
+     * local copies, whose files are already local.
      */
-    private static void recordLocalCopies(
-            List<IncrementalKeyedStateHandle> restoredFrom, @Nullable LocalBackup localBackup) {
-        if (localBackup == null) {
-            return;
+    @Nullable
+    private static RestoredSegments keepDownloads(
+            List<IncrementalKeyedStateHandle> handles, @Nullable LocalBackup localBackup) {
+        if (localBackup == null
+                || handles.stream().anyMatch(h -> h instanceof IncrementalLocalKeyedStateHandle)) {
+            return null;
         }
-        for (IncrementalKeyedStateHandle handle : restoredFrom) {
+        long checkpointId =
+                handles.stream()
+                        .mapToLong(IncrementalKeyedStateHandle::getCheckpointId)
+                        .max()
+                        .orElse(0);
+        return localBackup.keepDownloads(checkpointId);
+    }
+
+    /**
+     * Tells the local backup where the restored segments are on disk (the local copy restored from,
+     * or the downloads), so that the next checkpoint's copy links them.
+     */
+    private static void recordLocalSegments(
+            List<IncrementalKeyedStateHandle> handles,
+            SnapshotLayout restored,
+            LocalBackup localBackup,
+            @Nullable RestoredSegments downloads) {
+        Path directory = null;
+        for (IncrementalKeyedStateHandle handle : handles) {
             if (handle instanceof IncrementalLocalKeyedStateHandle) {
-                localBackup.restoredFrom((IncrementalLocalKeyedStateHandle) handle);
+                directory =
+                        ((IncrementalLocalKeyedStateHandle) handle)
+                                .getDirectoryStateHandle()
+                                .getDirectory();
             }
         }
+        if (directory == null && downloads != null) {
+            directory = downloads.finish();
+        }
+        Map<String, Path> files = new HashMap<>();
+        if (directory != null) {
+            for (String segment : restored.segments().keySet()) {
+                files.put(segment, directory.resolve(segment));
+            }
+        }
+        localBackup.restored(files, directory == null ? null : downloads);
     }
 
     @SuppressWarnings("unchecked")

@@ -19,10 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -87,23 +91,43 @@ class LocalRecoveryITCase {
         assertThat(job.totals()).isEqualTo(job.expectedTotals());
     }
 
+    /**
+     * A flipped byte in one subtask's copy and a deleted segment in the other's: both fall back to
+     * S3. The segments that restore downloads stay on local disk, so the next checkpoint has a
+     * complete local copy again, and a second failure restores from it without any GET.
+     */
     @Test
     void fallsBackToS3WhenTheLocalCopyIsCorruptOrIncomplete(@InjectMiniCluster MiniCluster flink)
             throws Exception {
         String runId = "damaged-copy";
-        LocalRecoveryJob job = new LocalRecoveryJob(runId, EVENTS, EVENTS_PER_SECOND);
+        LocalRecoveryJob job = new LocalRecoveryJob(runId, 2 * EVENTS, EVENTS_PER_SECOND);
         JobID id = job.start(jobConfig(runId), PARALLELISM);
-        long checkpointId = checkpoints(flink, id, 3);
-        List<Path> copies = localCopies(id, checkpointId);
+        long damaged = checkpoints(flink, id, 3);
+        List<Path> copies = localCopies(id, damaged);
         flipByteInNewestSegment(copies.get(0));
         deleteOldestSegment(copies.get(1));
 
+        S3.requests().start();
+        try {
+            job.failNow();
+            awaitRestored(flink, id, job, 1);
+        } finally {
+            S3.requests().stop();
+        }
+        assertRestoredFrom(flink, id, damaged);
+        assertThat(segmentGets(S3.requests().requests()))
+                .as("GETs of segments after the first failure: the damaged copies were not used")
+                .isNotEmpty();
+
+        long afterFallback = checkpoints(flink, id, 1);
+        assertThat(localCopies(id, afterFallback)).hasSize(PARALLELISM);
         List<RecordedRequest> requests = failAndFinish(flink, id, job);
 
-        assertRestoredFrom(flink, id, checkpointId);
+        assertRestoredFrom(flink, id, afterFallback);
         assertThat(segmentGets(requests))
-                .as("GETs of segments after the failure: the damaged copies were not used")
-                .isNotEmpty();
+                .as(
+                        "GETs of segments after the second failure, from a copy made after a restore from S3")
+                .isEmpty();
         assertThat(job.totals()).isEqualTo(job.expectedTotals());
     }
 
@@ -149,6 +173,7 @@ class LocalRecoveryITCase {
     /** Fails the job, waits until it finished, and returns the S3 requests since the failure. */
     private static List<RecordedRequest> failAndFinish(
             MiniCluster flink, JobID id, LocalRecoveryJob job) {
+        int failures = job.injectedFailures() + 1;
         S3.requests().start();
         try {
             job.failNow();
@@ -156,8 +181,20 @@ class LocalRecoveryITCase {
         } finally {
             S3.requests().stop();
         }
-        assertThat(job.failed()).as("the injected failure happened").isTrue();
+        assertThat(job.injectedFailures()).as("injected failures").isEqualTo(failures);
         return S3.requests().requests();
+    }
+
+    /** Waits until the job injected its {@code failures}th failure and runs again. */
+    private static void awaitRestored(
+            MiniCluster flink, JobID id, LocalRecoveryJob job, int failures) {
+        await().alias("failure " + failures + " of " + id + " injected")
+                .atMost(TestClusters.TIMEOUT)
+                .until(() -> job.injectedFailures() == failures);
+        await().alias(id + " restored and running")
+                .atMost(TestClusters.TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> JobRuns.restoredFrom(flink, id) != null && allRunning(flink, id));
     }
 
     private static void assertRestoredFrom(MiniCluster flink, JobID id, long checkpointId)
@@ -177,32 +214,50 @@ class LocalRecoveryITCase {
 
     /** The local copies of the keyed operator's subtasks for a checkpoint, by subtask. */
     private static List<Path> localCopies(JobID id, long checkpointId) throws IOException {
-        List<Path> copies;
-        try (Stream<Path> all = Files.walk(localRoot)) {
-            copies =
-                    all.filter(Files::isDirectory)
-                            .filter(p -> p.getFileName().toString().startsWith("incremental-heap-"))
-                            .filter(
-                                    p ->
-                                            p.getParent()
-                                                    .getFileName()
-                                                    .toString()
-                                                    .equals("chk_" + checkpointId))
-                            .filter(p -> p.toString().contains("jid_" + id))
-                            .sorted()
-                            .collect(Collectors.toList());
-        }
-        if (copies.size() != PARALLELISM) {
-            try (Stream<Path> all = Files.walk(localRoot)) {
-                assertThat(copies)
-                        .as(
-                                "local copies of checkpoint %d among %s",
-                                checkpointId,
-                                all.map(Path::toString).collect(Collectors.joining("\n")))
-                        .hasSize(PARALLELISM);
-            }
-        }
+        List<Path> tree = localTree();
+        List<Path> copies =
+                tree.stream()
+                        .filter(p -> p.getFileName().toString().startsWith("incremental-heap-"))
+                        .filter(
+                                p ->
+                                        p.getParent()
+                                                .getFileName()
+                                                .toString()
+                                                .equals("chk_" + checkpointId))
+                        .filter(p -> p.toString().contains("jid_" + id))
+                        .sorted()
+                        .collect(Collectors.toList());
+        assertThat(copies)
+                .as(
+                        "local copies of checkpoint %d among %s",
+                        checkpointId,
+                        tree.stream().map(Path::toString).collect(Collectors.joining("\n")))
+                .hasSize(PARALLELISM);
         return copies;
+    }
+
+    /**
+     * The directories below the local state root. Flink deletes the copies of older checkpoints
+     * meanwhile, so what vanishes during the walk is skipped.
+     */
+    private static List<Path> localTree() throws IOException {
+        List<Path> directories = new ArrayList<>();
+        Files.walkFileTree(
+                localRoot,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(
+                            Path dir, BasicFileAttributes attributes) {
+                        directories.add(dir);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+        return directories;
     }
 
     private static List<Path> segmentsByAge(Path copy) throws IOException {

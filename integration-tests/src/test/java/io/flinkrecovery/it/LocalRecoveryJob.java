@@ -18,21 +18,25 @@ import org.apache.flink.util.Collector;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A keyed job for the local recovery test: events {@code 0..events-1} at a steady rate, keyed by
  * {@code event % KEYS}, summed per key in keyed state beside a padded text (so that segments are
  * objects, not inlined). The last event of each key records the key's total; the test compares the
- * totals with {@link #expectedTotals()}. The job fails once on request ({@link #failNow()}), in
- * this JVM.
+ * totals with {@link #expectedTotals()}. The job fails on request ({@link #failNow()}), in this
+ * JVM.
  */
 final class LocalRecoveryJob {
 
     static final int KEYS = 2_000;
     static final String TOTALS_UID = "totals";
 
-    private static final Map<String, AtomicBoolean> FAIL_REQUESTS = new ConcurrentHashMap<>();
+    /** Failures requested and not yet injected, by run id. */
+    private static final Map<String, AtomicInteger> REQUESTED = new ConcurrentHashMap<>();
+
+    private static final Map<String, AtomicInteger> INJECTED = new ConcurrentHashMap<>();
+
     private static final Map<String, Map<Integer, Long>> TOTALS = new ConcurrentHashMap<>();
 
     private final String runId;
@@ -43,7 +47,8 @@ final class LocalRecoveryJob {
         this.runId = runId;
         this.events = events;
         this.eventsPerSecond = eventsPerSecond;
-        FAIL_REQUESTS.put(runId, new AtomicBoolean());
+        REQUESTED.put(runId, new AtomicInteger());
+        INJECTED.put(runId, new AtomicInteger());
         TOTALS.put(runId, new ConcurrentHashMap<>());
     }
 
@@ -70,12 +75,12 @@ final class LocalRecoveryJob {
 
     /** Makes the job fail at its next event; Flink then restores its latest checkpoint. */
     void failNow() {
-        FAIL_REQUESTS.get(runId).set(true);
+        REQUESTED.get(runId).incrementAndGet();
     }
 
-    /** Whether the requested failure has happened. */
-    boolean failed() {
-        return !FAIL_REQUESTS.get(runId).get();
+    /** How many failures the job injected so far. */
+    int injectedFailures() {
+        return INJECTED.get(runId).get();
     }
 
     /** The totals the job recorded, by key. */
@@ -105,7 +110,8 @@ final class LocalRecoveryJob {
 
         @Override
         public Long map(Long event) {
-            if (FAIL_REQUESTS.get(runId).compareAndSet(true, false)) {
+            if (REQUESTED.get(runId).getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                INJECTED.get(runId).incrementAndGet();
                 throw new IllegalStateException(
                         "Injected failure of run " + runId + " at event " + event);
             }

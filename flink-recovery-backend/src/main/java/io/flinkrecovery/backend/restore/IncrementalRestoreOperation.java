@@ -17,10 +17,13 @@ import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.LocalCopyFiles;
 import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.backend.snapshot.RestoredSegments;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -65,7 +68,9 @@ public final class IncrementalRestoreOperation<K> {
     private final RangeReader reader;
     private final int threads;
     private final CloseableRegistry cancelStreamRegistry;
+    @Nullable private final RestoredSegments downloads;
 
+    /** {@code downloads}, if not null, keeps every range read for a later local copy. */
     public IncrementalRestoreOperation(
             List<IncrementalKeyedStateHandle> handles,
             List<Manifest> manifests,
@@ -74,7 +79,8 @@ public final class IncrementalRestoreOperation<K> {
             HeapStateRegistrar<K> registrar,
             RangeReader reader,
             int threads,
-            CloseableRegistry cancelStreamRegistry) {
+            CloseableRegistry cancelStreamRegistry,
+            @Nullable RestoredSegments downloads) {
         this.handles = handles;
         this.manifests = manifests;
         this.keyGroupRange = keyGroupRange;
@@ -83,6 +89,7 @@ public final class IncrementalRestoreOperation<K> {
         this.reader = reader;
         this.threads = threads;
         this.cancelStreamRegistry = cancelStreamRegistry;
+        this.downloads = downloads;
     }
 
     /**
@@ -259,7 +266,8 @@ public final class IncrementalRestoreOperation<K> {
                         || gap < 0
                         || gap > MAX_GAP_BYTES
                         || current.length + gap + block.length() > MAX_READ_BYTES) {
-                    current = new Read(segments.get(entry.getKey()), block.offset());
+                    current =
+                            new Read(entry.getKey(), segments.get(entry.getKey()), block.offset());
                     reads.add(current);
                     gap = 0;
                 }
@@ -312,6 +320,9 @@ public final class IncrementalRestoreOperation<K> {
                                                     (int) read.length,
                                                     cancelStreamRegistry);
                                     read.readNanos = System.nanoTime() - readStart;
+                                    if (downloads != null) {
+                                        downloads.write(read.segment, read.offset, data);
+                                    }
                                     return data;
                                 });
             }
@@ -409,6 +420,7 @@ public final class IncrementalRestoreOperation<K> {
 
     /** One ranged read: adjacent blocks of one segment. */
     private static final class Read {
+        final String segment;
         final StreamStateHandle handle;
         final long offset;
         long length;
@@ -418,7 +430,8 @@ public final class IncrementalRestoreOperation<K> {
         volatile Future<byte[]> data;
         volatile long readNanos;
 
-        Read(StreamStateHandle handle, long offset) {
+        Read(String segment, StreamStateHandle handle, long offset) {
+            this.segment = segment;
             this.handle = handle;
             this.offset = offset;
         }

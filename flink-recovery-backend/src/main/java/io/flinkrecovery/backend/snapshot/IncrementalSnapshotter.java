@@ -72,4 +72,11 @@ public final class IncrementalSnapshotter<K> {
     public SnapshotHistory history() {
         return history;
     }
+
+    /** Deletes the segment files a restore downloaded for local copies, if any. */
+    public void dispose() {
+        if (localBackup != null) {
+            localBackup.dispose();
+        }
+    }
 }

@@ -1,7 +1,5 @@
 package io.flinkrecovery.backend.snapshot;
 
-import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
-import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
 import org.apache.flink.runtime.state.LocalRecoveryConfig;
 import org.apache.flink.runtime.state.LocalSnapshotDirectoryProvider;
 
@@ -12,14 +10,16 @@ import javax.annotation.Nullable;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.UUID;
 
 /**
  * The task-local copies of one keyed backend's checkpoints ({@code
@@ -42,6 +42,9 @@ public final class LocalBackup {
 
     /** Segment name to the local files that hold it, the newest first. */
     private final Map<String, Deque<File>> places = new HashMap<>();
+
+    /** What the restore of this backend downloaded, or null. */
+    @Nullable private RestoredSegments restored;
 
     private LocalBackup(LocalSnapshotDirectoryProvider directories) {
         this.directories = directories;
@@ -86,11 +89,19 @@ public final class LocalBackup {
 
     /**
      * Records the segments of a complete local copy in {@code directory}: later copies link them
-     * from there. Segments the copy no longer references are forgotten, as later copies build on
-     * this one (or a newer one) and never reference them again.
+     * from there. Segments the copy no longer references are forgotten (and their downloaded files
+     * deleted), as later copies build on this one or a newer one and never reference them again.
      */
     synchronized void recordCopy(Path directory, Collection<String> segments) {
-        places.keySet().retainAll(segments);
+        for (Iterator<String> known = places.keySet().iterator(); known.hasNext(); ) {
+            String segment = known.next();
+            if (!segments.contains(segment)) {
+                known.remove();
+                if (restored != null) {
+                    restored.forget(segment);
+                }
+            }
+        }
         for (String segment : segments) {
             Deque<File> files = places.computeIfAbsent(segment, s -> new ArrayDeque<>());
             files.addFirst(directory.resolve(segment).toFile());
@@ -101,14 +112,49 @@ public final class LocalBackup {
     }
 
     /**
-     * Records the segments of the local copy a backend was restored from: the first checkpoint
-     * after the restore links them instead of downloading them.
+     * Where a restore from the checkpoint storage keeps the segment bytes it downloads, so that the
+     * next checkpoint can have a local copy; null (logged) if the directory cannot be created.
      */
-    public void restoredFrom(IncrementalLocalKeyedStateHandle handle) {
-        List<String> segments =
-                handle.getSharedStateHandles().stream()
-                        .map(HandleAndLocalPath::getLocalPath)
-                        .collect(Collectors.toList());
-        recordCopy(handle.getDirectoryStateHandle().getDirectory(), segments);
+    @Nullable
+    public RestoredSegments keepDownloads(long checkpointId) {
+        Path directory =
+                directories
+                        .subtaskBaseDirectory(checkpointId)
+                        .toPath()
+                        .resolve(LocalCopyFiles.DIRECTORY_PREFIX + "restored-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(directory);
+            return new RestoredSegments(directory);
+        } catch (IOException e) {
+            LOG.warn(
+                    "Cannot create {} for the segments a restore downloads; the first checkpoint"
+                            + " after the restore has no local copy",
+                    directory,
+                    e);
+            return null;
+        }
+    }
+
+    /**
+     * Records where the restored segments are on local disk: in the local copy the backend was
+     * restored from, or in the files of {@code downloads}. The first checkpoint after the restore
+     * links them instead of finding none.
+     */
+    public synchronized void restored(
+            Map<String, Path> segmentFiles, @Nullable RestoredSegments downloads) {
+        places.clear();
+        segmentFiles.forEach(
+                (segment, file) ->
+                        places.computeIfAbsent(segment, s -> new ArrayDeque<>())
+                                .add(file.toFile()));
+        restored = downloads;
+    }
+
+    /** Deletes the downloaded segments; the local copies belong to Flink's local state store. */
+    public synchronized void dispose() {
+        if (restored != null) {
+            restored.delete();
+            restored = null;
+        }
     }
 }
