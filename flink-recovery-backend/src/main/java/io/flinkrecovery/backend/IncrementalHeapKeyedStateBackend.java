@@ -236,12 +236,12 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        snapshotter.history().complete(checkpointId);
+        snapshotter.checkpointComplete(checkpointId);
     }
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) {
-        snapshotter.history().abort(checkpointId);
+        snapshotter.checkpointAborted(checkpointId);
     }
 
     // ------------------------------------------------------------------------------------------

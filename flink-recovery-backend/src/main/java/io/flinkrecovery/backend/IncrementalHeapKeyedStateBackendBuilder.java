@@ -260,7 +260,7 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                 files.put(segment, directory.resolve(segment));
             }
         }
-        localBackup.restored(files, directory == null ? null : downloads);
+        localBackup.restored(restored.checkpointId(), files, directory == null ? null : downloads);
     }
 
     @SuppressWarnings("unchecked")

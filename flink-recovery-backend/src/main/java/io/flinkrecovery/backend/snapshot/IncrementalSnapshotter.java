@@ -73,6 +73,22 @@ public final class IncrementalSnapshotter<K> {
         return history;
     }
 
+    /** Checkpoint {@code checkpointId} completed: it is a base now, older ones are not. */
+    public void checkpointComplete(long checkpointId) {
+        history.complete(checkpointId);
+        if (localBackup != null) {
+            localBackup.confirmed(checkpointId);
+        }
+    }
+
+    /** Checkpoint {@code checkpointId} was aborted: it never becomes a base. */
+    public void checkpointAborted(long checkpointId) {
+        history.abort(checkpointId);
+        if (localBackup != null) {
+            localBackup.aborted(checkpointId);
+        }
+    }
+
     /** Deletes the segment files a restore downloaded for local copies, if any. */
     public void dispose() {
         if (localBackup != null) {

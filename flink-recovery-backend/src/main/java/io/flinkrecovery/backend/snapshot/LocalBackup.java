@@ -12,13 +12,15 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -26,25 +28,30 @@ import java.util.UUID;
  * execution.checkpointing.local-backup.enabled}). Each checkpoint's copy is a directory in the
  * checkpoint's local directory, which Flink's {@code TaskLocalStateStore} deletes once a newer
  * checkpoint is confirmed; the copy holds the manifest, the checkpoint's new segment, and a hard
- * link to every earlier segment the manifest still references. This class remembers where the
- * copies put each segment, so that the next copy can link it.
+ * link to every earlier segment the manifest still references. This class remembers which copies
+ * may still exist and which segments each holds, so that the next copy can link them.
  *
- * <p>Thread-safe: snapshots of overlapping checkpoints copy at once.
+ * <p>Thread-safe: snapshots of overlapping checkpoints copy at once, and the task thread delivers
+ * confirmations.
  */
 public final class LocalBackup {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalBackup.class);
 
-    /** Where a segment is kept, also in older copies, in case the newest copy was discarded. */
-    private static final int PLACES_KEPT = 3;
-
     private final LocalSnapshotDirectoryProvider directories;
 
-    /** Segment name to the local files that hold it, the newest first. */
-    private final Map<String, Deque<File>> places = new HashMap<>();
+    /**
+     * The copies that may still exist, by checkpoint id: segment name to its file. Flink deletes
+     * the copies older than a confirmed checkpoint, and so does this map; a copy of an aborted
+     * checkpoint is removed too. The restored copy (or the downloads) is under the restored id.
+     */
+    private final NavigableMap<Long, Map<String, File>> copies = new TreeMap<>();
 
     /** What the restore of this backend downloaded, or null. */
-    @Nullable private RestoredSegments restored;
+    @Nullable private RestoredSegments downloads;
+
+    /** The id under which {@link #downloads} is in {@link #copies}. */
+    private long downloadsId;
 
     private LocalBackup(LocalSnapshotDirectoryProvider directories) {
         this.directories = directories;
@@ -81,33 +88,49 @@ public final class LocalBackup {
         }
     }
 
-    /** The local files that may hold {@code segment}, the newest first. */
+    /** The local files that may hold {@code segment}, the newest copy first. */
     synchronized List<File> placesOf(String segment) {
-        Deque<File> files = places.get(segment);
-        return files == null ? List.of() : List.copyOf(files);
+        List<File> places = new ArrayList<>();
+        for (Map<String, File> copy : copies.descendingMap().values()) {
+            File file = copy.get(segment);
+            if (file != null) {
+                places.add(file);
+            }
+        }
+        return places;
+    }
+
+    /** Records a complete local copy of {@code checkpointId} in {@code directory}. */
+    synchronized void recordCopy(long checkpointId, Path directory, Collection<String> segments) {
+        Map<String, File> files = new HashMap<>();
+        for (String segment : segments) {
+            files.put(segment, directory.resolve(segment).toFile());
+        }
+        copies.put(checkpointId, files);
     }
 
     /**
-     * Records the segments of a complete local copy in {@code directory}: later copies link them
-     * from there. Segments the copy no longer references are forgotten (and their downloaded files
-     * deleted), as later copies build on this one or a newer one and never reference them again.
+     * Forgets the copies older than {@code checkpointId}, which Flink deletes now. The downloads
+     * are kept until a newer copy exists, and then only the segments some copy still references.
      */
-    synchronized void recordCopy(Path directory, Collection<String> segments) {
-        for (Iterator<String> known = places.keySet().iterator(); known.hasNext(); ) {
-            String segment = known.next();
-            if (!segments.contains(segment)) {
-                known.remove();
-                if (restored != null) {
-                    restored.forget(segment);
-                }
-            }
+    public synchronized void confirmed(long checkpointId) {
+        if (!copies.containsKey(checkpointId)) {
+            // No copy of it here: keep whatever else is still on disk.
+            copies.headMap(checkpointId, false).keySet().removeIf(id -> id != downloadsId);
+            return;
         }
-        for (String segment : segments) {
-            Deque<File> files = places.computeIfAbsent(segment, s -> new ArrayDeque<>());
-            files.addFirst(directory.resolve(segment).toFile());
-            while (files.size() > PLACES_KEPT) {
-                files.removeLast();
-            }
+        copies.headMap(checkpointId, false).clear();
+        if (downloads != null) {
+            Set<String> referenced = new HashSet<>();
+            copies.values().forEach(copy -> referenced.addAll(copy.keySet()));
+            downloads.forgetAllBut(referenced);
+        }
+    }
+
+    /** Forgets the copy of an aborted checkpoint: Flink deletes it. */
+    public synchronized void aborted(long checkpointId) {
+        if (checkpointId != downloadsId) {
+            copies.remove(checkpointId);
         }
     }
 
@@ -136,25 +159,27 @@ public final class LocalBackup {
     }
 
     /**
-     * Records where the restored segments are on local disk: in the local copy the backend was
-     * restored from, or in the files of {@code downloads}. The first checkpoint after the restore
-     * links them instead of finding none.
+     * Records where the segments of restored checkpoint {@code checkpointId} are on local disk: in
+     * the local copy the backend was restored from, or in the files of {@code downloads}. The first
+     * checkpoint after the restore links them instead of finding none.
      */
     public synchronized void restored(
-            Map<String, Path> segmentFiles, @Nullable RestoredSegments downloads) {
-        places.clear();
-        segmentFiles.forEach(
-                (segment, file) ->
-                        places.computeIfAbsent(segment, s -> new ArrayDeque<>())
-                                .add(file.toFile()));
-        restored = downloads;
+            long checkpointId,
+            Map<String, Path> segmentFiles,
+            @Nullable RestoredSegments downloads) {
+        Map<String, File> files = new HashMap<>();
+        segmentFiles.forEach((segment, file) -> files.put(segment, file.toFile()));
+        copies.clear();
+        copies.put(checkpointId, files);
+        this.downloads = downloads;
+        this.downloadsId = downloads == null ? -1 : checkpointId;
     }
 
     /** Deletes the downloaded segments; the local copies belong to Flink's local state store. */
     public synchronized void dispose() {
-        if (restored != null) {
-            restored.delete();
-            restored = null;
+        if (downloads != null) {
+            downloads.delete();
+            downloads = null;
         }
     }
 }

@@ -121,7 +121,7 @@ final class LocalSnapshotCopy {
                             keyGroupRange,
                             manifest,
                             shared);
-            backup.recordCopy(directory, names);
+            backup.recordCopy(checkpointId, directory, names);
             return handle;
         } catch (IOException | RuntimeException e) {
             LOG.info(

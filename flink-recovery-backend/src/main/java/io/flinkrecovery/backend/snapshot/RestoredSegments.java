@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The segment bytes a restore downloaded, kept on local disk so that the first checkpoint after the
@@ -88,12 +90,16 @@ public final class RestoredSegments {
         }
     }
 
-    /** Deletes the file of a segment that no local copy references any more. */
-    void forget(String segment) {
-        try {
-            Files.deleteIfExists(directory.resolve(segment));
+    /** Deletes the files of the segments that no local copy references any more. */
+    void forgetAllBut(Set<String> referenced) {
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (!referenced.contains(file.getFileName().toString())) {
+                    Files.deleteIfExists(file);
+                }
+            }
         } catch (IOException e) {
-            LOG.warn("Cannot delete the restored segment {}", directory.resolve(segment), e);
+            LOG.warn("Cannot delete restored segments in {}", directory, e);
         }
     }
 

@@ -71,6 +71,7 @@ class LocalSnapshotCopyTest {
                 .containsExactly("segment-b", "segment-a");
 
         // Flink's TaskLocalStateStore discards the first copy once the second is confirmed.
+        backup.confirmed(2);
         first.discardState();
         assertThat(firstDir).doesNotExist();
         assertThat(secondDir.resolve("segment-a")).hasContent("bytes of segment-a");
@@ -90,6 +91,23 @@ class LocalSnapshotCopyTest {
 
         assertThat(second).isNull();
         assertThat(directoriesOf(2)).as("copies of checkpoint 2").isEmpty();
+    }
+
+    /**
+     * Checkpoint 2 rewrote everything (no longer referencing segment-a) and was aborted: checkpoint
+     * 3 builds on confirmed checkpoint 1 again and still finds segment-a in its copy.
+     */
+    @Test
+    void aCopyAfterAnAbortedCheckpointLinksFromTheConfirmedOne() throws Exception {
+        copy(1, "segment-a", List.of());
+        backup.confirmed(1);
+        IncrementalLocalKeyedStateHandle aborted = copy(2, "segment-b", List.of());
+        backup.aborted(2);
+        aborted.discardState();
+
+        IncrementalLocalKeyedStateHandle next = copy(3, "segment-c", List.of("segment-a"));
+        assertThat(next.getDirectoryStateHandle().getDirectory().resolve("segment-a"))
+                .hasContent("bytes of segment-a");
     }
 
     @Test
@@ -129,12 +147,17 @@ class LocalSnapshotCopyTest {
         java.nio.file.Path directory = downloads.finish();
         assertThat(Files.readAllBytes(directory.resolve("segment-r")))
                 .containsExactly(9, 0, 0, 0, 1, 2);
-        backup.restored(Map.of("segment-r", directory.resolve("segment-r")), downloads);
+        backup.restored(7, Map.of("segment-r", directory.resolve("segment-r")), downloads);
 
         IncrementalLocalKeyedStateHandle linked = copy(8, "segment-s", List.of("segment-r"));
         assertThat(linked.getDirectoryStateHandle().getDirectory().resolve("segment-r"))
                 .hasBinaryContent(new byte[] {9, 0, 0, 0, 1, 2});
         copy(9, "segment-t", List.of("segment-s"));
+        backup.confirmed(8);
+        assertThat(directory.resolve("segment-r"))
+                .as("a download that the confirmed copy references")
+                .exists();
+        backup.confirmed(9);
         assertThat(directory.resolve("segment-r"))
                 .as("a download no copy references any more")
                 .doesNotExist();
