@@ -155,12 +155,15 @@ public final class IncrementalRestoreOperation<K> {
             }
         }
         LOG.info(
-                "Restored key groups {} from {} handles in {} ms ({} ms fetching and applying):"
+                "Restored key groups {} from {} {} in {} ms ({} ms fetching and applying):"
                         + " {} ranged reads of {} bytes ({} ms of reading, summed over threads),"
                         + " {} records applied; summed over {} applying threads: {} ms checking"
                         + " CRC32C, {} ms deserializing, {} ms writing into the heap's maps",
                 keyGroupRange.prettyPrintInterval(),
                 handles.size(),
+                handles.stream().anyMatch(h -> h instanceof IncrementalLocalKeyedStateHandle)
+                        ? "task-local copies"
+                        : "handles",
                 (System.nanoTime() - start) / 1_000_000,
                 applyNanos / 1_000_000,
                 reads.size(),
