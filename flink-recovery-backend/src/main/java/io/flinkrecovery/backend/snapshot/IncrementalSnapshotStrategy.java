@@ -54,6 +54,7 @@ import java.util.zip.CRC32C;
  * only the key groups it writes; it serializes nothing. The asynchronous phase writes one segment
  * (all blocks of this snapshot) and one manifest, and returns an {@link
  * IncrementalRemoteKeyedStateHandle} whose shared state is every segment the manifest references.
+ * With local backup on, checkpoints also get a task-local copy ({@link LocalSnapshotCopy}).
  *
  * <p>Create one per snapshot: it carries that snapshot's {@link CheckpointOptions}.
  */
