@@ -44,8 +44,10 @@ import static org.awaitility.Awaitility.await;
  * way the keyed totals equal those computed without Flink.
  *
  * <p>Checkpoints are triggered by the test, so that it knows which checkpoint the restore uses and
- * can damage that checkpoint's local copy before failing the job. The local copies are under {@code
- * <LOCAL_ROOT>/aid_<allocation>/jid_<job>/vtx_<vertex>_sti_<subtask>/chk_<n>/incremental-heap-<uuid>/}.
+ * can damage that checkpoint's local copy before failing the job. The copies are found below the
+ * TaskManager's local state root ({@code execution.checkpointing.local-backup.dirs}, a temporary
+ * directory here) at {@code localState_<resource
+ * id>/aid_<allocation>/jid_<job>/vtx_<vertex>_sti_<subtask>/chk_<n>/incremental-heap-<uuid>/}.
  */
 class LocalRecoveryITCase {
 
