@@ -231,12 +231,12 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        snapshotter.history().complete(checkpointId);
+        snapshotter.checkpointComplete(checkpointId);
     }
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) {
-        snapshotter.history().abort(checkpointId);
+        snapshotter.checkpointAborted(checkpointId);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -285,6 +285,7 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
     public void dispose() {
         super.dispose();
         heap.dispose();
+        snapshotter.dispose();
         trackedStates.clear();
         trackedQueues.clear();
     }

@@ -4,6 +4,8 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.runtime.state.BackendBuildingException;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
+import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupsStateHandle;
@@ -12,6 +14,7 @@ import org.apache.flink.runtime.state.SavepointResources;
 import org.apache.flink.runtime.state.StateBackend.KeyedStateBackendParameters;
 import org.apache.flink.runtime.state.StateSerializerProvider;
 import org.apache.flink.runtime.state.StreamCompressionDecorator;
+import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueSetFactory;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
@@ -25,7 +28,10 @@ import io.flinkrecovery.backend.restore.RangeReader;
 import io.flinkrecovery.backend.snapshot.BlockCompression;
 import io.flinkrecovery.backend.snapshot.CompactionPolicy;
 import io.flinkrecovery.backend.snapshot.IncrementalSnapshotter;
+import io.flinkrecovery.backend.snapshot.LocalBackup;
+import io.flinkrecovery.backend.snapshot.LocalCopyFiles;
 import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.backend.snapshot.RestoredSegments;
 import io.flinkrecovery.backend.snapshot.SnapshotHistory;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
@@ -35,8 +41,14 @@ import io.flinkrecovery.objectstore.s3.S3ObjectStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds an {@link IncrementalHeapKeyedStateBackend}. Our own snapshots are restored by {@link
@@ -72,15 +84,17 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
         ClassLoader classLoader = parameters.getEnv().getUserCodeClassLoader().asClassLoader();
         KeyGroupRange range = parameters.getKeyGroupRange();
         List<KeyedStateHandle> flinkHandles = new ArrayList<>();
-        List<IncrementalRemoteKeyedStateHandle> ownHandles = new ArrayList<>();
+        List<IncrementalKeyedStateHandle> ownHandles = new ArrayList<>();
         for (KeyedStateHandle handle : parameters.getStateHandles()) {
             if (handle == null) {
                 continue;
             }
             if (handle instanceof KeyGroupsStateHandle) {
                 flinkHandles.add(handle);
-            } else if (handle instanceof IncrementalRemoteKeyedStateHandle) {
-                ownHandles.add((IncrementalRemoteKeyedStateHandle) handle);
+            } else if (handle instanceof IncrementalRemoteKeyedStateHandle
+                    || handle instanceof IncrementalLocalKeyedStateHandle) {
+                // A local handle is the task-local copy of one of our snapshots.
+                ownHandles.add((IncrementalKeyedStateHandle) handle);
             } else {
                 throw new BackendBuildingException(
                         "Cannot restore keyed state from "
@@ -100,10 +114,11 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
         long restoreStart = System.nanoTime();
         long manifestBytes = 0;
         List<Manifest> manifests = new ArrayList<>();
-        for (IncrementalRemoteKeyedStateHandle handle : ownHandles) {
-            manifestBytes += handle.getMetaDataStateHandle().getStateSize();
+        for (IncrementalKeyedStateHandle handle : ownHandles) {
             try {
-                manifests.add(Manifest.read(handle.getMetaDataStateHandle(), classLoader));
+                StreamStateHandle manifest = manifestOf(handle);
+                manifestBytes += manifest.getStateSize();
+                manifests.add(Manifest.read(manifest, classLoader));
             } catch (Exception e) {
                 throw new BackendBuildingException(
                         "Cannot restore keyed state from " + handle.getMetaDataStateHandle(), e);
@@ -132,6 +147,9 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
         TrackedStates<K> states = new TrackedStates<>(range, parameters.getNumberOfKeyGroups());
         SnapshotHistory history = new SnapshotHistory();
         BackendMetrics metrics = new BackendMetrics();
+        LocalBackup localBackup =
+                LocalBackup.of(
+                        parameters.getEnv().getTaskStateManager().createLocalRecoveryConfig());
         IncrementalSnapshotter<K> snapshotter =
                 new IncrementalSnapshotter<>(
                         states,
@@ -142,7 +160,8 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                                 settings.maxSpaceAmplification(),
                                 settings.rewriteInterval()),
                         BlockCompression.forSnapshots(parameters.getEnv().getExecutionConfig()),
-                        metrics);
+                        metrics,
+                        localBackup);
         IncrementalHeapKeyedStateBackend<K> backend =
                 new IncrementalHeapKeyedStateBackend<>(heap, states, snapshotter);
         try {
@@ -152,24 +171,38 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
             }
             if (!ownHandles.isEmpty()) {
                 RangeReader reader = new RangeReader(settings.s3Settings());
-                SnapshotLayout restored =
-                        new IncrementalRestoreOperation<>(
-                                        ownHandles,
-                                        manifests,
-                                        range,
-                                        heap.getKeySerializer(),
-                                        registrar,
-                                        reader,
-                                        settings.restoreThreads(),
-                                        parameters.getCancelStreamRegistry())
-                                .restore();
+                RestoredSegments downloads = keepDownloads(ownHandles, localBackup);
+                SnapshotLayout restored;
+                try {
+                    restored =
+                            new IncrementalRestoreOperation<>(
+                                            ownHandles,
+                                            manifests,
+                                            range,
+                                            heap.getKeySerializer(),
+                                            registrar,
+                                            reader,
+                                            settings.restoreThreads(),
+                                            parameters.getCancelStreamRegistry(),
+                                            downloads)
+                                    .restore();
+                } catch (Exception e) {
+                    if (downloads != null) {
+                        downloads.delete();
+                    }
+                    throw e;
+                }
                 history.restored(restored);
+                if (localBackup != null) {
+                    recordLocalSegments(ownHandles, restored, localBackup, downloads);
+                }
                 metrics.restored(
                         new RestoreFigures(
                                 restored.checkpointId(),
                                 (System.nanoTime() - restoreStart) / 1_000_000,
                                 manifestBytes + reader.bytesRead(),
-                                restored.blockBytes()));
+                                restored.blockBytes(),
+                                ownHandles.get(0) instanceof IncrementalLocalKeyedStateHandle));
             }
         } catch (Exception e) {
             backend.dispose();
@@ -186,6 +219,64 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                     (System.nanoTime() - start) / 1_000_000);
         }
         return backend;
+    }
+
+    /** The manifest of a handle; a task-local one only once its checksum matches. */
+    private static StreamStateHandle manifestOf(IncrementalKeyedStateHandle handle)
+            throws IOException {
+        return handle instanceof IncrementalLocalKeyedStateHandle
+                ? LocalCopyFiles.verifiedManifest((IncrementalLocalKeyedStateHandle) handle)
+                : handle.getMetaDataStateHandle();
+    }
+
+    /**
+     * Where a restore from the checkpoint storage keeps what it downloads, so that the next
+     * checkpoint can have a complete local copy; null without local backup, or when restoring from
+     * local copies, whose files are already local.
+     */
+    @Nullable
+    private static RestoredSegments keepDownloads(
+            List<IncrementalKeyedStateHandle> handles, @Nullable LocalBackup localBackup) {
+        if (localBackup == null
+                || handles.stream().anyMatch(h -> h instanceof IncrementalLocalKeyedStateHandle)) {
+            return null;
+        }
+        long checkpointId =
+                handles.stream()
+                        .mapToLong(IncrementalKeyedStateHandle::getCheckpointId)
+                        .max()
+                        .orElse(0);
+        return localBackup.keepDownloads(checkpointId);
+    }
+
+    /**
+     * Tells the local backup where the restored segments are on disk (the local copy restored from,
+     * or the downloads), so that the next checkpoint's copy links them.
+     */
+    private static void recordLocalSegments(
+            List<IncrementalKeyedStateHandle> handles,
+            SnapshotLayout restored,
+            LocalBackup localBackup,
+            @Nullable RestoredSegments downloads) {
+        Path directory = null;
+        for (IncrementalKeyedStateHandle handle : handles) {
+            if (handle instanceof IncrementalLocalKeyedStateHandle) {
+                directory =
+                        ((IncrementalLocalKeyedStateHandle) handle)
+                                .getDirectoryStateHandle()
+                                .getDirectory();
+            }
+        }
+        if (directory == null && downloads != null) {
+            directory = downloads.finish();
+        }
+        Map<String, Path> files = new HashMap<>();
+        if (directory != null) {
+            for (String segment : restored.segments().keySet()) {
+                files.put(segment, directory.resolve(segment));
+            }
+        }
+        localBackup.restored(restored.checkpointId(), files, directory == null ? null : downloads);
     }
 
     @SuppressWarnings("unchecked")

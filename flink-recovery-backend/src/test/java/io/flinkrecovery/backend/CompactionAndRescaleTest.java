@@ -297,7 +297,7 @@ class CompactionAndRescaleTest {
                                 .getMetaDataStateHandle()
                                 .getStateSize();
             }
-            assertThat(figures.downloadedBytes()).isEqualTo(manifests + expected);
+            assertThat(figures.readBytes()).isEqualTo(manifests + expected);
             assertThat(restored.numKeyValueStateEntries())
                     .isBetween(KEYS / 4 - 100, KEYS / 4 + 100);
             downloaded += figures.blockBytes();

@@ -158,7 +158,8 @@ class BackendMetricsITCase {
             assertThat(value(metrics, "blockBytes"))
                     .as(of)
                     .isEqualTo(value(checkpointed.get(subtask), "chainBytes"));
-            assertThat(value(metrics, "downloadedBytes"))
+            assertThat(value(metrics, "fromLocalCopy")).as(of).isZero();
+            assertThat(value(metrics, "readBytes"))
                     .as(of + ": the plan's bytes, and blocks superseded in between")
                     .isGreaterThanOrEqualTo(planned.get("bytes").asLong());
             assertThat(value(metrics, "durationMs")).as(of).isPositive();

@@ -60,8 +60,9 @@ public final class BackendMetrics {
         MetricGroup restores = ours.addGroup(RESTORE_GROUP);
         restoreGauge(restores, "checkpointId", RestoreFigures::checkpointId);
         restoreGauge(restores, "durationMs", RestoreFigures::durationMillis);
-        restoreGauge(restores, "downloadedBytes", RestoreFigures::downloadedBytes);
+        restoreGauge(restores, "readBytes", RestoreFigures::readBytes);
         restoreGauge(restores, "blockBytes", RestoreFigures::blockBytes);
+        restoreGauge(restores, "fromLocalCopy", r -> r.fromLocalCopy() ? 1 : 0);
     }
 
     private void checkpointGauge(

@@ -4,24 +4,31 @@ package io.flinkrecovery.backend.metrics;
 public final class RestoreFigures {
 
     /** Before any restore from our checkpoints. */
-    static final RestoreFigures NONE = new RestoreFigures(-1, 0, 0, 0);
+    static final RestoreFigures NONE = new RestoreFigures(-1, 0, 0, 0, false);
 
     private final long checkpointId;
     private final long durationMillis;
-    private final long downloadedBytes;
+    private final long readBytes;
     private final long blockBytes;
+    private final boolean fromLocalCopy;
 
     /**
      * @param durationMillis from reading the first manifest to the last block applied
-     * @param downloadedBytes manifests and ranged reads, superseded blocks read in passing included
+     * @param readBytes manifests and ranged reads, superseded blocks read in passing included
      * @param blockBytes the blocks of the restored key groups' chains
+     * @param fromLocalCopy whether they were read from the task-local copy instead of S3
      */
     public RestoreFigures(
-            long checkpointId, long durationMillis, long downloadedBytes, long blockBytes) {
+            long checkpointId,
+            long durationMillis,
+            long readBytes,
+            long blockBytes,
+            boolean fromLocalCopy) {
         this.checkpointId = checkpointId;
         this.durationMillis = durationMillis;
-        this.downloadedBytes = downloadedBytes;
+        this.readBytes = readBytes;
         this.blockBytes = blockBytes;
+        this.fromLocalCopy = fromLocalCopy;
     }
 
     public long checkpointId() {
@@ -32,11 +39,15 @@ public final class RestoreFigures {
         return durationMillis;
     }
 
-    public long downloadedBytes() {
-        return downloadedBytes;
+    public long readBytes() {
+        return readBytes;
     }
 
     public long blockBytes() {
         return blockBytes;
+    }
+
+    public boolean fromLocalCopy() {
+        return fromLocalCopy;
     }
 }

@@ -2,8 +2,9 @@ package io.flinkrecovery.backend.restore;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
-import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
 import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
@@ -14,11 +15,15 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 
 import io.flinkrecovery.backend.snapshot.BlockRef;
+import io.flinkrecovery.backend.snapshot.LocalCopyFiles;
 import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.backend.snapshot.RestoredSegments;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -38,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Restores the key groups of one subtask from our snapshots. For every key group of the new range
  * it takes the chain from the handle that covers it, fetches the blocks with ranged reads in
  * parallel (adjacent blocks of one segment in one read), verifies their CRC32C, and applies them in
- * order into the heap. A rescaled subtask reads only its own key groups.
+ * order into the heap. A rescaled subtask reads only its own key groups. A task-local copy ({@link
+ * IncrementalLocalKeyedStateHandle}) is read from its local files, verified the same way.
  */
 public final class IncrementalRestoreOperation<K> {
 
@@ -54,7 +60,7 @@ public final class IncrementalRestoreOperation<K> {
      */
     static final int MAX_GAP_BYTES = 1024 * 1024;
 
-    private final List<IncrementalRemoteKeyedStateHandle> handles;
+    private final List<IncrementalKeyedStateHandle> handles;
     private final List<Manifest> manifests;
     private final KeyGroupRange keyGroupRange;
     private final TypeSerializer<K> keySerializer;
@@ -62,16 +68,19 @@ public final class IncrementalRestoreOperation<K> {
     private final RangeReader reader;
     private final int threads;
     private final CloseableRegistry cancelStreamRegistry;
+    @Nullable private final RestoredSegments downloads;
 
+    /** {@code downloads}, if not null, keeps every range read for a later local copy. */
     public IncrementalRestoreOperation(
-            List<IncrementalRemoteKeyedStateHandle> handles,
+            List<IncrementalKeyedStateHandle> handles,
             List<Manifest> manifests,
             KeyGroupRange keyGroupRange,
             TypeSerializer<K> keySerializer,
             HeapStateRegistrar<K> registrar,
             RangeReader reader,
             int threads,
-            CloseableRegistry cancelStreamRegistry) {
+            CloseableRegistry cancelStreamRegistry,
+            @Nullable RestoredSegments downloads) {
         this.handles = handles;
         this.manifests = manifests;
         this.keyGroupRange = keyGroupRange;
@@ -80,6 +89,7 @@ public final class IncrementalRestoreOperation<K> {
         this.reader = reader;
         this.threads = threads;
         this.cancelStreamRegistry = cancelStreamRegistry;
+        this.downloads = downloads;
     }
 
     /**
@@ -98,9 +108,10 @@ public final class IncrementalRestoreOperation<K> {
         int[] source = new int[numberOfKeyGroups];
         List<List<BlockRef>> chains = new ArrayList<>(numberOfKeyGroups);
         Map<String, StreamStateHandle> segments = new LinkedHashMap<>();
+        Map<String, StreamStateHandle> segmentsToRead = new HashMap<>();
         Map<String, List<Located>> blocksBySegment = new LinkedHashMap<>();
         long checkpointId = -1;
-        for (IncrementalRemoteKeyedStateHandle handle : handles) {
+        for (IncrementalKeyedStateHandle handle : handles) {
             checkpointId = Math.max(checkpointId, handle.getCheckpointId());
         }
         for (int i = 0; i < numberOfKeyGroups; i++) {
@@ -116,15 +127,18 @@ public final class IncrementalRestoreOperation<K> {
             chains.add(chain);
             for (int position = 0; position < chain.size(); position++) {
                 BlockRef block = chain.get(position);
-                StreamStateHandle segment = segmentOf(handles.get(source[i]), block.segment());
-                segments.putIfAbsent(block.segment(), segment);
+                if (!segments.containsKey(block.segment())) {
+                    IncrementalKeyedStateHandle handle = handles.get(source[i]);
+                    segments.put(block.segment(), segmentOf(handle, block.segment()));
+                    segmentsToRead.put(block.segment(), toRead(handle, block.segment()));
+                }
                 blocksBySegment
                         .computeIfAbsent(block.segment(), s -> new ArrayList<>())
                         .add(new Located(block, i));
             }
         }
 
-        List<Read> reads = planReads(blocksBySegment, segments);
+        List<Read> reads = planReads(blocksBySegment, segmentsToRead);
         Map<BlockRef, Read> readOf = new HashMap<>();
         for (Read read : reads) {
             for (Located located : read.blocks) {
@@ -143,13 +157,16 @@ public final class IncrementalRestoreOperation<K> {
             }
         }
         LOG.info(
-                "Restored key groups {} from {} handles in {} ms ({} ms fetching and applying):"
+                "Restored key groups {} from {} {} in {} ms ({} ms fetching and applying):"
                         + " {} ranged reads of {} bytes ({} ms of reading, summed over threads),"
                         + " {} records applied; summed over {} applying threads: {} ms checking"
                         + " CRC32C, {} ms decompressing {} compressed blocks, {} ms deserializing,"
                         + " {} ms writing into the heap's maps",
                 keyGroupRange.prettyPrintInterval(),
                 handles.size(),
+                handles.stream().anyMatch(h -> h instanceof IncrementalLocalKeyedStateHandle)
+                        ? "task-local copies"
+                        : "handles",
                 (System.nanoTime() - start) / 1_000_000,
                 applyNanos / 1_000_000,
                 reads.size(),
@@ -211,9 +228,9 @@ public final class IncrementalRestoreOperation<K> {
         return new BlockApplier<>(keySerializer, kvTargets, pqTargets);
     }
 
-    private static StreamStateHandle segmentOf(
-            IncrementalRemoteKeyedStateHandle handle, String name) throws IOException {
-        for (HandleAndLocalPath shared : handle.getSharedState()) {
+    private static StreamStateHandle segmentOf(IncrementalKeyedStateHandle handle, String name)
+            throws IOException {
+        for (HandleAndLocalPath shared : handle.getSharedStateHandles()) {
             if (shared.getLocalPath().equals(name)) {
                 return shared.getHandle();
             }
@@ -224,6 +241,18 @@ public final class IncrementalRestoreOperation<K> {
                         + ": its manifest references segment "
                         + name
                         + ", which is not in the handle's shared state");
+    }
+
+    /**
+     * Where to read segment {@code name} from: its local file for a task-local copy (Flink falls
+     * back to the checkpoint storage if that fails), else the segment's handle.
+     */
+    private static StreamStateHandle toRead(IncrementalKeyedStateHandle handle, String name)
+            throws IOException {
+        if (handle instanceof IncrementalLocalKeyedStateHandle) {
+            return LocalCopyFiles.segment((IncrementalLocalKeyedStateHandle) handle, name);
+        }
+        return segmentOf(handle, name);
     }
 
     /**
@@ -246,7 +275,8 @@ public final class IncrementalRestoreOperation<K> {
                         || gap < 0
                         || gap > MAX_GAP_BYTES
                         || current.length + gap + block.length() > MAX_READ_BYTES) {
-                    current = new Read(segments.get(entry.getKey()), block.offset());
+                    current =
+                            new Read(entry.getKey(), segments.get(entry.getKey()), block.offset());
                     reads.add(current);
                     gap = 0;
                 }
@@ -299,6 +329,9 @@ public final class IncrementalRestoreOperation<K> {
                                                     (int) read.length,
                                                     cancelStreamRegistry);
                                     read.readNanos = System.nanoTime() - readStart;
+                                    if (downloads != null) {
+                                        downloads.write(read.segment, read.offset, data);
+                                    }
                                     return data;
                                 });
             }
@@ -396,6 +429,7 @@ public final class IncrementalRestoreOperation<K> {
 
     /** One ranged read: adjacent blocks of one segment. */
     private static final class Read {
+        final String segment;
         final StreamStateHandle handle;
         final long offset;
         long length;
@@ -405,7 +439,8 @@ public final class IncrementalRestoreOperation<K> {
         volatile Future<byte[]> data;
         volatile long readNanos;
 
-        Read(StreamStateHandle handle, long offset) {
+        Read(String segment, StreamStateHandle handle, long offset) {
+            this.segment = segment;
             this.handle = handle;
             this.offset = offset;
         }

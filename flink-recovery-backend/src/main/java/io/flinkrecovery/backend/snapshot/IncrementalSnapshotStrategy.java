@@ -1,6 +1,7 @@
 package io.flinkrecovery.backend.snapshot;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.checkpoint.SnapshotType.SharingFilesStrategy;
@@ -8,6 +9,7 @@ import org.apache.flink.runtime.state.CheckpointStateOutputStream;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.CheckpointedStateScope;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle.HandleAndLocalPath;
+import org.apache.flink.runtime.state.IncrementalLocalKeyedStateHandle;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyedStateHandle;
@@ -30,6 +32,7 @@ import javax.annotation.Nonnull;
 import javax.annotation.Nullable;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
@@ -53,6 +56,7 @@ import java.util.zip.CRC32C;
  * writes one segment (all blocks of this snapshot, each compressed if {@link BlockCompression} says
  * so and that makes it smaller) and one manifest, and returns an {@link
  * IncrementalRemoteKeyedStateHandle} whose shared state is every segment the manifest references.
+ * With local backup on, checkpoints also get a task-local copy ({@link LocalSnapshotCopy}).
  *
  * <p>Create one per snapshot: it carries that snapshot's {@link CheckpointOptions}.
  */
@@ -77,6 +81,7 @@ final class IncrementalSnapshotStrategy<K>
     private final UUID backendId;
     private final BackendMetrics metrics;
     private final SharingFilesStrategy sharing;
+    @Nullable private final LocalBackup localBackup;
 
     IncrementalSnapshotStrategy(
             TrackedStates<K> states,
@@ -86,7 +91,8 @@ final class IncrementalSnapshotStrategy<K>
             BlockCompression compression,
             UUID backendId,
             BackendMetrics metrics,
-            CheckpointOptions checkpointOptions) {
+            CheckpointOptions checkpointOptions,
+            @Nullable LocalBackup localBackup) {
         this.states = states;
         this.keySerializer = keySerializer;
         this.history = history;
@@ -95,6 +101,8 @@ final class IncrementalSnapshotStrategy<K>
         this.backendId = backendId;
         this.metrics = metrics;
         this.sharing = checkpointOptions.getCheckpointType().getSharingFilesStrategy();
+        // As Flink's heap backend: savepoints have no local copy.
+        this.localBackup = checkpointOptions.getCheckpointType().isSavepoint() ? null : localBackup;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -360,12 +368,19 @@ final class IncrementalSnapshotStrategy<K>
             StreamStateHandle segment = null;
             StreamStateHandle manifest = null;
             BlockRef[] written = new BlockRef[plan.actions.length];
+            LocalSnapshotCopy local = localBackup == null ? null : localBackup.open(checkpointId);
             try {
                 if (plan.writesAnything()) {
                     CheckpointStateOutputStream out =
                             streamFactory.createCheckpointStateOutputStream(segmentScope);
                     registry.registerCloseable(out);
-                    written = writeSegment(plan, segmentName, compression, out);
+                    written =
+                            writeSegment(
+                                    plan,
+                                    segmentName,
+                                    compression,
+                                    out,
+                                    local == null ? null : local.segmentStream(segmentName));
                     // The manifest names blocks, not the segment's handle: upload both at once.
                     segmentUpload = STREAM_CLOSER.submit(() -> closeAndGetHandle(registry, out));
                 }
@@ -382,12 +397,23 @@ final class IncrementalSnapshotStrategy<K>
                         plan.keyGroupRange,
                         chains);
                 manifest = closeAndGetHandle(registry, manifestOut);
+                if (local != null) {
+                    local.writeManifest(
+                            localOut ->
+                                    Manifest.write(
+                                            localOut,
+                                            plan.keySerializer,
+                                            plan.metaInfos,
+                                            plan.keyGroupRange,
+                                            chains));
+                }
                 if (segmentUpload != null) {
                     segment = await(segmentUpload);
                 }
 
                 Map<String, StreamStateHandle> segments = new LinkedHashMap<>();
                 List<HandleAndLocalPath> shared = new ArrayList<>();
+                List<HandleAndLocalPath> sharedReal = new ArrayList<>();
                 for (List<BlockRef> chain : chains) {
                     for (BlockRef block : chain) {
                         if (segments.containsKey(block.segment())) {
@@ -396,10 +422,12 @@ final class IncrementalSnapshotStrategy<K>
                         if (block.segment().equals(segmentName)) {
                             segments.put(segmentName, segment);
                             shared.add(HandleAndLocalPath.of(segment, segmentName));
+                            sharedReal.add(HandleAndLocalPath.of(segment, segmentName));
                         } else {
                             StreamStateHandle old = plan.base.segment(block.segment());
                             segments.put(block.segment(), old);
                             shared.add(HandleAndLocalPath.of(placeholder(old), block.segment()));
+                            sharedReal.add(HandleAndLocalPath.of(old, block.segment()));
                         }
                     }
                 }
@@ -432,8 +460,21 @@ final class IncrementalSnapshotStrategy<K>
                                     manifest.getStateSize(),
                                     handle.getStateSize() - handle.getCheckpointedSize()));
                 }
-                return SnapshotResult.of(handle);
+                IncrementalLocalKeyedStateHandle localHandle =
+                        local == null
+                                ? null
+                                : local.complete(
+                                        backendId,
+                                        plan.keyGroupRange,
+                                        sharedReal,
+                                        segment == null ? null : segmentName);
+                return localHandle == null
+                        ? SnapshotResult.of(handle)
+                        : SnapshotResult.withLocalState(handle, localHandle);
             } catch (Exception e) {
+                if (local != null) {
+                    local.discard();
+                }
                 if (segment == null && segmentUpload != null) {
                     segment = uploadedOrNull(segmentUpload);
                 }
@@ -521,12 +562,17 @@ final class IncrementalSnapshotStrategy<K>
             SnapshotPlan<K> plan,
             String segmentName,
             BlockCompression compression,
-            CheckpointStateOutputStream out)
+            CheckpointStateOutputStream out,
+            @Nullable OutputStream localCopy)
             throws IOException {
-        DataOutputViewStreamWrapper view = new DataOutputViewStreamWrapper(out);
-        view.writeInt(SegmentFormat.MAGIC);
-        view.writeInt(SegmentFormat.VERSION);
-        view.writeLong(plan.checkpointId);
+        DataOutputSerializer header = new DataOutputSerializer(16);
+        header.writeInt(SegmentFormat.MAGIC);
+        header.writeInt(SegmentFormat.VERSION);
+        header.writeLong(plan.checkpointId);
+        out.write(header.getSharedBuffer(), 0, header.length());
+        if (localCopy != null) {
+            localCopy.write(header.getSharedBuffer(), 0, header.length());
+        }
         BlockWriter<K> writer = new BlockWriter<>(plan);
         BlockCompressor compressor = new BlockCompressor(compression);
         CRC32C crc = new CRC32C();
@@ -545,6 +591,9 @@ final class IncrementalSnapshotStrategy<K>
             crc.update(compressor.bytes(), 0, compressor.length());
             long offset = out.getPos();
             out.write(compressor.bytes(), 0, compressor.length());
+            if (localCopy != null) {
+                localCopy.write(compressor.bytes(), 0, compressor.length());
+            }
             written[i] =
                     new BlockRef(
                             segmentName,

@@ -11,6 +11,8 @@ import org.apache.flink.runtime.state.SnapshotStrategyRunner;
 
 import io.flinkrecovery.backend.metrics.BackendMetrics;
 
+import javax.annotation.Nullable;
+
 import java.util.UUID;
 import java.util.concurrent.RunnableFuture;
 
@@ -26,21 +28,25 @@ public final class IncrementalSnapshotter<K> {
     private final CompactionPolicy compaction;
     private final BlockCompression compression;
     private final BackendMetrics metrics;
+    @Nullable private final LocalBackup localBackup;
     private final UUID backendId = UUID.randomUUID();
 
+    /** {@code localBackup} is null unless checkpoints keep a task-local copy. */
     public IncrementalSnapshotter(
             TrackedStates<K> states,
             TypeSerializer<K> keySerializer,
             SnapshotHistory history,
             CompactionPolicy compaction,
             BlockCompression compression,
-            BackendMetrics metrics) {
+            BackendMetrics metrics,
+            @Nullable LocalBackup localBackup) {
         this.states = states;
         this.keySerializer = keySerializer;
         this.history = history;
         this.compaction = compaction;
         this.compression = compression;
         this.metrics = metrics;
+        this.localBackup = localBackup;
     }
 
     /**
@@ -63,7 +69,8 @@ public final class IncrementalSnapshotter<K> {
                         compression,
                         backendId,
                         metrics,
-                        checkpointOptions);
+                        checkpointOptions,
+                        localBackup);
         return new SnapshotStrategyRunner<>(
                         "Incremental heap backend snapshot",
                         strategy,
@@ -83,5 +90,28 @@ public final class IncrementalSnapshotter<K> {
 
     public BackendMetrics metrics() {
         return metrics;
+    }
+
+    /** Checkpoint {@code checkpointId} completed: it is a base now, older ones are not. */
+    public void checkpointComplete(long checkpointId) {
+        history.complete(checkpointId);
+        if (localBackup != null) {
+            localBackup.confirmed(checkpointId);
+        }
+    }
+
+    /** Checkpoint {@code checkpointId} was aborted: it never becomes a base. */
+    public void checkpointAborted(long checkpointId) {
+        history.abort(checkpointId);
+        if (localBackup != null) {
+            localBackup.aborted(checkpointId);
+        }
+    }
+
+    /** Deletes the segment files a restore downloaded for local copies, if any. */
+    public void dispose() {
+        if (localBackup != null) {
+            localBackup.dispose();
+        }
     }
 }

@@ -49,14 +49,16 @@ class BackendMetricsTest {
     @Test
     void restoreGaugesStayAtMinusOneUnlessRestoredFromOurs() {
         assertThat(gauge("restore.checkpointId")).isEqualTo(-1L);
-        assertThat(gauge("restore.downloadedBytes")).isEqualTo(0L);
+        assertThat(gauge("restore.readBytes")).isEqualTo(0L);
+        assertThat(gauge("restore.fromLocalCopy")).isEqualTo(0L);
 
-        metrics.restored(new RestoreFigures(12, 840, 5_000_000, 4_900_000));
+        metrics.restored(new RestoreFigures(12, 840, 5_000_000, 4_900_000, true));
 
         assertThat(gauge("restore.checkpointId")).isEqualTo(12L);
         assertThat(gauge("restore.durationMs")).isEqualTo(840L);
-        assertThat(gauge("restore.downloadedBytes")).isEqualTo(5_000_000L);
+        assertThat(gauge("restore.readBytes")).isEqualTo(5_000_000L);
         assertThat(gauge("restore.blockBytes")).isEqualTo(4_900_000L);
-        assertThat(gauges).hasSize(15);
+        assertThat(gauge("restore.fromLocalCopy")).isEqualTo(1L);
+        assertThat(gauges).hasSize(16);
     }
 }
