@@ -17,6 +17,7 @@ public final class OrphanReport {
     private final List<ObjectInfo> orphans;
     private final List<PendingUpload> abandonedUploads;
     private final int tooYoung;
+    private final int workingFiles;
     private final boolean deleted;
 
     OrphanReport(
@@ -25,12 +26,14 @@ public final class OrphanReport {
             List<ObjectInfo> orphans,
             List<PendingUpload> abandonedUploads,
             int tooYoung,
+            int workingFiles,
             boolean deleted) {
         this.jobDirectory = jobDirectory;
         this.liveObjects = liveObjects;
         this.orphans = List.copyOf(orphans);
         this.abandonedUploads = List.copyOf(abandonedUploads);
         this.tooYoung = tooYoung;
+        this.workingFiles = workingFiles;
         this.deleted = deleted;
     }
 
@@ -59,6 +62,14 @@ public final class OrphanReport {
     /** Unreferenced objects left alone because they are younger than the grace period. */
     public int tooYoung() {
         return tooYoung;
+    }
+
+    /**
+     * Unreferenced objects left alone because a running state backend writes them before any
+     * checkpoint references them (ForSt's working files under {@code shared/op_*_attempt_*}).
+     */
+    public int workingFiles() {
+        return workingFiles;
     }
 
     /** Whether the orphans were deleted and the uploads aborted (false for a dry run). */

@@ -34,6 +34,11 @@ import java.util.stream.Stream;
 public final class RestoreInspector {
 
     static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
+
+    /** Where ForSt keeps its working files when its primary directory is the checkpoint's. */
+    private static final Pattern WORKING_DIRECTORY =
+            Pattern.compile("(^|/)shared/op_[^/]+_attempt_[^/]+/");
+
     static final int DEFAULT_THREADS = 16;
     static final int ORPHAN_ATTEMPTS = 5;
 
@@ -193,7 +198,8 @@ public final class RestoreInspector {
      * references files of the job it restored from. If any {@code _metadata} cannot be read (for
      * example because Flink deleted it meanwhile), nothing is deleted. Multipart uploads below the
      * job directory that were started before the grace period and never completed (a TaskManager
-     * died while writing state) are reported too, and aborted if {@code delete}.
+     * died while writing state) are reported too, and aborted if {@code delete}. A state backend's
+     * working files in the job directory ({@link #isWorkingFile}) are counted, never deleted.
      */
     public OrphanReport orphans(String jobDirectory, Duration grace, boolean delete, Instant now)
             throws IOException {
@@ -217,11 +223,14 @@ public final class RestoreInspector {
         Instant cutoff = now.minus(grace);
         List<ObjectInfo> orphans = new ArrayList<>();
         int tooYoung = 0;
+        int workingFiles = 0;
         for (ObjectInfo object : candidates) {
             if (live.contains(object.location())) {
                 continue;
             }
-            if (object.lastModified().isBefore(cutoff)) {
+            if (isWorkingFile(object.location())) {
+                workingFiles++;
+            } else if (object.lastModified().isBefore(cutoff)) {
                 orphans.add(object);
             } else {
                 tooYoung++;
@@ -235,7 +244,18 @@ public final class RestoreInspector {
                 abandonedUploads(job.child("").toString(), grace, delete, now);
         int liveInJob =
                 (int) candidates.stream().filter(o -> referenced.contains(o.location())).count();
-        return new OrphanReport(job.toString(), liveInJob, orphans, uploads, tooYoung, delete);
+        return new OrphanReport(
+                job.toString(), liveInJob, orphans, uploads, tooYoung, workingFiles, delete);
+    }
+
+    /**
+     * Whether a state backend keeps this object in the job directory as a working file: ForSt with
+     * {@code state.backend.forst.primary-dir: checkpoint-dir} keeps its live database under {@code
+     * shared/op_<operator>_attempt_<n>/}, where a file is unreferenced until a checkpoint takes it,
+     * however old it is.
+     */
+    static boolean isWorkingFile(ObjectLocation location) {
+        return WORKING_DIRECTORY.matcher(location.key()).find();
     }
 
     /**

@@ -133,9 +133,13 @@ final class ComparisonReport {
                 InterleavedRounds.table(
                         String.format(
                                 "3. State-access throughput, checkpointing off (updates/s of a source"
-                                        + " chained to a keyed ValueState<byte[]> writer; %d"
+                                        + " chained to a keyed %s writer; %d"
                                         + " interleaved rounds of %,d updates)",
-                                options.throughputRounds, options.throughputUpdates),
+                                workload.isMapState()
+                                        ? "MapState<Integer, byte[]>"
+                                        : "ValueState<byte[]>",
+                                options.throughputRounds,
+                                options.throughputUpdates),
                         throughput);
         double hashMapRate = Stats.median(throughput.get(Backend.HASHMAP));
         double speedRatio = Stats.median(throughput.get(Backend.INCREMENTAL_HEAP)) / hashMapRate;
@@ -198,7 +202,7 @@ final class ComparisonReport {
                         "(b) vs RocksDB",
                         "bytes read",
                         "GETs",
-                        "keys found");
+                        workload.isMapState() ? "user entries found" : "keys found");
         double rocksRestore = Stats.median(rocks.restoreSeconds);
         double rocksCaughtUp = Stats.median(rocks.caughtUpSeconds);
         for (CheckpointRun run : runs.values()) {

@@ -149,6 +149,7 @@ class InspectCliITCase {
                 "jobDirectory",
                 "liveObjects",
                 "tooYoung",
+                "workingFiles",
                 "deleted",
                 "orphanBytes",
                 "orphans",

@@ -109,6 +109,10 @@ class RestoreInspectorITCase {
         // An extra object is an orphan; nothing referenced is.
         ObjectLocation orphan = ObjectLocation.parse(jobDir + "/shared/orphan-" + backend);
         store.put(orphan, new byte[] {1, 2, 3});
+        // ForSt's working files (primary dir = checkpoint dir) are never orphans.
+        ObjectLocation working =
+                ObjectLocation.parse(jobDir + "/shared/op_KeyedProcess_0_attempt_0/db/000009.sst");
+        store.put(working, new byte[] {4, 5, 6});
         Instant later = Instant.now().plusSeconds(5);
         OrphanReport young = inspector.orphans(jobDir, Duration.ofHours(1), false, Instant.now());
         assertThat(young.orphans()).isEmpty();
@@ -117,6 +121,9 @@ class RestoreInspectorITCase {
         // Also objects of a checkpoint that was in progress when the job was cancelled.
         assertThat(collected.orphans()).extracting(ObjectInfo::location).contains(orphan);
         assertThat(store.head(orphan)).isEmpty();
+        assertThat(collected.orphans()).extracting(ObjectInfo::location).doesNotContain(working);
+        assertThat(collected.workingFiles()).isEqualTo(1);
+        assertThat(store.head(working)).isPresent();
         for (String pointer : retained) {
             assertThat(inspector.validate(pointer, false).findings()).as(pointer).isEmpty();
         }

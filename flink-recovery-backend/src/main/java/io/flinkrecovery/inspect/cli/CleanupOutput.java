@@ -35,6 +35,7 @@ final class CleanupOutput {
             map.put("jobDirectory", report.jobDirectory());
             map.put("liveObjects", report.liveObjects());
             map.put("tooYoung", report.tooYoung());
+            map.put("workingFiles", report.workingFiles());
             map.put("deleted", report.deleted());
             map.put("orphanBytes", report.orphanBytes());
             map.put(
@@ -68,6 +69,13 @@ final class CleanupOutput {
                     report.liveObjects(),
                     report.tooYoung(),
                     TimeUtils.formatWithHighestUnit(grace));
+            if (report.workingFiles() > 0) {
+                out.printf(
+                        "%d unreferenced object(s) are ForSt's working files (shared/op_*_attempt_*/)"
+                                + " and are never deleted: a running job writes them before a"
+                                + " checkpoint references them. Remove them once the job is gone.%n",
+                        report.workingFiles());
+            }
             if (!report.abandonedUploads().isEmpty()) {
                 out.printf(
                         "%d multipart upload(s) never completed, %s%n",
