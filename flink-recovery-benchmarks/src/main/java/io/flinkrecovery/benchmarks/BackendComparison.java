@@ -7,6 +7,8 @@ import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 
+import io.flinkrecovery.inspect.RestoreInspector;
+import io.flinkrecovery.inspect.RestorePlan;
 import io.flinkrecovery.objectstore.ObjectInfo;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
@@ -47,6 +49,9 @@ import java.util.stream.Stream;
 public final class BackendComparison {
 
     private static final String BUCKET = BenchmarkCluster.BUCKET;
+
+    /** The parallelism a retained checkpoint of the p=2 jobs is also restored at. */
+    static final int RESCALED_PARALLELISM = 4;
 
     private final BenchmarkOptions options;
     private final PrintStream out;
@@ -285,9 +290,13 @@ public final class BackendComparison {
 
         for (int i = 0; i < options.restores; i++) {
             before = counters.snapshot();
+            HeapSampler heap = i == 0 ? HeapSampler.start() : null;
             UpdateJob restored =
                     UpdateJob.submit(cluster, config, control, options.workload(), latest);
             double seconds = restored.awaitRunning();
+            if (heap != null) {
+                run.restorePeakHeapBytes = heap.stop();
+            }
             restored.run(JobControl.Kind.THROUGHPUT, 0, options.restoreRecords);
             double caughtUp = restored.secondsSinceSubmit();
             RequestCounters.Snapshot requests = counters.snapshot().minus(before);
@@ -310,8 +319,55 @@ public final class BackendComparison {
                     Stats.seconds(caughtUp));
         }
         control.unregister();
+        rescale(cluster, config, store, backend, latest, run);
         rawGet(store, latest, run);
         return run;
+    }
+
+    /**
+     * Restores the retained checkpoint at {@link #RESCALED_PARALLELISM}: what it reads in all, and
+     * what the inspector plans for its largest subtask against a fair share of the state.
+     */
+    private void rescale(
+            MiniCluster cluster,
+            Configuration config,
+            ObjectStore store,
+            Backend backend,
+            String latest,
+            CheckpointRun run)
+            throws Exception {
+        RestoreInspector inspector = new RestoreInspector(store);
+        run.stateBytes =
+                inspector.plan(latest, options.parallelism).subtasks().stream()
+                        .mapToLong(RestorePlan.Subtask::bytes)
+                        .sum();
+        run.rescalePlannedMaxBytes =
+                inspector.plan(latest, RESCALED_PARALLELISM).subtasks().stream()
+                        .mapToLong(RestorePlan.Subtask::bytes)
+                        .max()
+                        .orElse(0);
+        JobControl control = JobControl.register("rescale-" + backend.id(), RESCALED_PARALLELISM);
+        RequestCounters.Snapshot before = store.counters().snapshot();
+        UpdateJob restored =
+                UpdateJob.submit(
+                        cluster,
+                        config,
+                        control,
+                        options.workload().withParallelism(RESCALED_PARALLELISM),
+                        latest);
+        run.rescaleSeconds = restored.awaitRunning();
+        run.rescaleRequests = store.counters().snapshot().minus(before);
+        restored.cancel();
+        control.unregister();
+        progress(
+                "%s: restore at parallelism %d: running %s, read %s (largest subtask planned %s,"
+                        + " a share is %s)",
+                backend.label(),
+                RESCALED_PARALLELISM,
+                Stats.seconds(run.rescaleSeconds),
+                Stats.mb(run.rescaleRequests.bytesIn()),
+                Stats.mb(run.rescalePlannedMaxBytes),
+                Stats.mb(run.rescaleShare()));
     }
 
     /**

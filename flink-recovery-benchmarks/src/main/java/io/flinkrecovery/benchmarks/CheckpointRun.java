@@ -45,6 +45,16 @@ final class CheckpointRun {
     /** The requests of the first restore. */
     RequestCounters.Snapshot restoreRequests;
 
+    /** Peak heap above the baseline during the first restore's (a). */
+    long restorePeakHeapBytes;
+
+    /** What a restore at {@link BackendComparison#RESCALED_PARALLELISM} read, and its plan. */
+    RequestCounters.Snapshot rescaleRequests;
+
+    double rescaleSeconds;
+    long rescalePlannedMaxBytes;
+    long stateBytes;
+
     long verifiedPresent;
     long verifiedMissing;
     int rawObjects;
@@ -97,6 +107,11 @@ final class CheckpointRun {
     }
 
     /** The raw GET time of as many bytes as the first restore read, at the raw GET's speed. */
+    /** The restored state's bytes over the rescaled parallelism: one subtask's fair share. */
+    double rescaleShare() {
+        return stateBytes / (double) BackendComparison.RESCALED_PARALLELISM;
+    }
+
     double rawSecondsOfRestoreBytes() {
         return rawSeconds * restoreRequests.bytesIn() / Math.max(1, rawBytes);
     }

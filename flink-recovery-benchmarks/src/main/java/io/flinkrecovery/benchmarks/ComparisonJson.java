@@ -115,7 +115,17 @@ final class ComparisonJson {
         restore.put("firstRestoreRequests", requests(run.restoreRequests));
         restore.put("keysFound", run.verifiedPresent);
         restore.put("keysMissing", run.verifiedMissing);
+        restore.put("peakHeapBytes", run.restorePeakHeapBytes);
         map.put("restore", restore);
+
+        Map<String, Object> rescale = new LinkedHashMap<>();
+        rescale.put("parallelism", BackendComparison.RESCALED_PARALLELISM);
+        rescale.put("stateBytes", run.stateBytes);
+        rescale.put("runningSeconds", number(run.rescaleSeconds));
+        rescale.put("requests", run.rescaleRequests == null ? null : requests(run.rescaleRequests));
+        rescale.put("plannedLargestSubtaskBytes", run.rescalePlannedMaxBytes);
+        rescale.put("largestOverShare", number(run.rescalePlannedMaxBytes / run.rescaleShare()));
+        map.put("rescale", rescale);
 
         Map<String, Object> raw = new LinkedHashMap<>();
         raw.put("objects", run.rawObjects);

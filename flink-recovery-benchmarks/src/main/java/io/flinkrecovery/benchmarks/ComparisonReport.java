@@ -278,6 +278,44 @@ final class ComparisonReport {
         physical.row("4 KB GET", Stats.rate(loopback.smallGetsPerSecond));
         physical.print(out);
 
+        Table rescale =
+                new Table(
+                        String.format(
+                                "8. Restore's peak heap, and the retained checkpoint restored at"
+                                        + " parallelism %d (a share = the state's bytes / %d;"
+                                        + " planned = the inspector's plan of the largest subtask)",
+                                BackendComparison.RESCALED_PARALLELISM,
+                                BackendComparison.RESCALED_PARALLELISM),
+                        "backend",
+                        "peak heap, restore (a)",
+                        "state",
+                        "rescaled: running",
+                        "read",
+                        "GETs",
+                        "planned largest subtask",
+                        "share",
+                        "largest / share");
+        for (CheckpointRun run : runs.values()) {
+            rescale.row(
+                    run.backend.label(),
+                    Stats.mb(run.restorePeakHeapBytes),
+                    Stats.mb(run.stateBytes),
+                    Stats.seconds(run.rescaleSeconds),
+                    Stats.mb(run.rescaleRequests.bytesIn()),
+                    run.rescaleRequests.requests(RequestKind.GET),
+                    Stats.mb(run.rescalePlannedMaxBytes),
+                    Stats.mb(run.rescaleShare()),
+                    Stats.ratio(run.rescalePlannedMaxBytes / run.rescaleShare()));
+        }
+        double rescaleRatio = ours.rescalePlannedMaxBytes / ours.rescaleShare();
+        verdicts.add(
+                target(
+                        rescale,
+                        "ours rescale 2->4: largest subtask <= 1.1x its share",
+                        Stats.ratio(rescaleRatio),
+                        rescaleRatio <= 1.1));
+        rescale.print(out);
+
         if (options.compression) {
             compressionTable(
                             ours,
@@ -302,7 +340,7 @@ final class ComparisonReport {
         Table table =
                 new Table(
                         String.format(
-                                "8. Snapshot compression: ours without and with"
+                                "9. Snapshot compression: ours without and with"
                                         + " execution.checkpointing.snapshot-compression (%s"
                                         + " values; stored = the objects of table 6: the retained"
                                         + " checkpoint's directory and shared/)",

@@ -26,6 +26,11 @@ final class Workload implements Serializable {
         this.parallelism = parallelism;
     }
 
+    /** The same state, for a job of {@code newParallelism} subtasks (a rescaled restore). */
+    Workload withParallelism(int newParallelism) {
+        return new Workload(keys, mapEntries, valueSize, valueKind, newParallelism);
+    }
+
     boolean isMapState() {
         return mapEntries > 0;
     }

@@ -107,6 +107,17 @@ class ComparisonJsonTest {
             assertThat(restore.path("firstRestoreRequests").path("bytesIn").asLong())
                     .isEqualTo(run.restoreRequests.bytesIn());
             assertThat(restore.path("keysFound").asLong()).isEqualTo(run.verifiedPresent);
+            assertThat(restore.path("peakHeapBytes").asLong()).isEqualTo(run.restorePeakHeapBytes);
+            JsonNode rescale = backend.path("rescale");
+            assertThat(rescale.path("parallelism").asInt())
+                    .isEqualTo(BackendComparison.RESCALED_PARALLELISM);
+            assertThat(rescale.path("stateBytes").asLong()).isEqualTo(run.stateBytes);
+            assertThat(rescale.path("requests").path("bytesIn").asLong())
+                    .isEqualTo(run.rescaleRequests.bytesIn());
+            assertThat(rescale.path("plannedLargestSubtaskBytes").asLong())
+                    .isEqualTo(run.rescalePlannedMaxBytes);
+            assertThat(rescale.path("largestOverShare").asDouble())
+                    .isCloseTo(run.rescalePlannedMaxBytes / run.rescaleShare(), within(1e-9));
             assertThat(backend.path("rawGet").path("bytes").asLong()).isEqualTo(run.rawBytes);
 
             JsonNode summary = backend.path("summary");

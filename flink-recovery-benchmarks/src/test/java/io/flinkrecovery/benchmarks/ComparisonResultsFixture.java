@@ -58,6 +58,11 @@ final class ComparisonResultsFixture {
                 run.caughtUpSeconds.add(0.5 * b + 0.02 * i);
             }
             run.restoreRequests = requests(0, 2_100_000L * b, 3 * b);
+            run.restorePeakHeapBytes = 90_000_000L * b;
+            run.stateBytes = 2_000_000L * b;
+            run.rescaleSeconds = 0.6 * b;
+            run.rescaleRequests = requests(0, 2_400_000L * b, 5 * b);
+            run.rescalePlannedMaxBytes = 520_000L * b;
             run.verifiedPresent = options.keys;
             run.rawObjects = 3 * b;
             run.rawBytes = 2_200_000L * b;
