@@ -1,6 +1,7 @@
 package io.flinkrecovery.backend.snapshot;
 
 import org.apache.flink.runtime.state.StateEntry;
+import org.apache.flink.runtime.state.heap.SnapshotLookup;
 import org.apache.flink.runtime.state.heap.StateMapSnapshot;
 
 import java.util.HashMap;
@@ -23,8 +24,9 @@ final class ChangedEntries<S> {
     final Map<Object, Map<?, ?>> patchedMaps = new HashMap<>();
 
     /**
-     * Reads the entries named by the dirty sets from {@code snapshot}: one pass, which ends once
-     * every changed entry is found.
+     * Reads the entries named by the dirty sets from {@code snapshot}: by point lookups into its
+     * buckets ({@link SnapshotLookup}), or, for a snapshot taken during a rehash, in one pass over
+     * it that ends once every changed entry is found.
      */
     static <K, N, S> ChangedEntries<S> read(
             StateMapSnapshot<K, N, S, ?> snapshot,
@@ -46,6 +48,16 @@ final class ChangedEntries<S> {
         }
         changed.patchedKeys.keySet().removeAll(wholeIds);
 
+        SnapshotLookup<K, N, S> lookup = SnapshotLookup.of(snapshot);
+        if (lookup != null) {
+            for (Object id : wholeIds) {
+                changed.whole.put(id, lookup.get(keyOf(id), namespaceOf(id)));
+            }
+            for (Object id : changed.patchedKeys.keySet()) {
+                changed.patchedMaps.put(id, (Map<?, ?>) lookup.get(keyOf(id), namespaceOf(id)));
+            }
+            return changed;
+        }
         int wanted = wholeIds.size() + changed.patchedKeys.size();
         int found = 0;
         Iterator<StateEntry<K, N, S>> entries =
@@ -69,6 +81,16 @@ final class ChangedEntries<S> {
             changed.patchedMaps.putIfAbsent(id, null);
         }
         return changed;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K> K keyOf(Object id) {
+        return (K) DirtyKeys.keyOf(id);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <N> N namespaceOf(Object id) {
+        return (N) DirtyKeys.namespaceOf(id);
     }
 
     /** Records in the delta: one per entry changed whole or patched. */
