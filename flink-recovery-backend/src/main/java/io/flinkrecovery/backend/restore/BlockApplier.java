@@ -62,13 +62,7 @@ final class BlockApplier<K> {
         if ((int) crc.getValue() != block.crc()) {
             throw new IOException(
                     "Corrupt "
-                            + (block.isBase() ? "base" : "delta")
-                            + " of key group "
-                            + keyGroup
-                            + " in segment "
-                            + block.segment()
-                            + " at offset "
-                            + block.offset()
+                            + block.describe(keyGroup)
                             + ": CRC32C is "
                             + Integer.toHexString((int) crc.getValue())
                             + ", the manifest says "
@@ -145,13 +139,7 @@ final class BlockApplier<K> {
                     "Cannot decompress the "
                             + block.compression()
                             + " "
-                            + (block.isBase() ? "base" : "delta")
-                            + " of key group "
-                            + keyGroup
-                            + " in segment "
-                            + block.segment()
-                            + " at offset "
-                            + block.offset()
+                            + block.describe(keyGroup)
                             + " (its CRC32C matches, so it was stored like this): "
                             + e.getMessage(),
                     e);

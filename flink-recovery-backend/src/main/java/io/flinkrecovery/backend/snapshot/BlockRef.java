@@ -82,6 +82,17 @@ public final class BlockRef {
         return kind == BASE;
     }
 
+    /** For messages: "base of key group 7 in segment segment-… at offset 123". */
+    public String describe(int keyGroup) {
+        return (isBase() ? "base" : "delta")
+                + " of key group "
+                + keyGroup
+                + " in segment "
+                + segment
+                + " at offset "
+                + offset;
+    }
+
     public int entries() {
         return entries;
     }

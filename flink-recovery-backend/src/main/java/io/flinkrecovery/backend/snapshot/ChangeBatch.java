@@ -52,33 +52,6 @@ final class ChangeBatch {
         return Collections.unmodifiableMap(byState);
     }
 
-    /** A batch holding both batches' changes; neither input is modified. */
-    ChangeBatch union(ChangeBatch other) {
-        Map<String, HashSet<Object>[]> merged = new HashMap<>(byState);
-        for (Map.Entry<String, HashSet<Object>[]> entry : other.byState.entrySet()) {
-            HashSet<Object>[] mine = merged.get(entry.getKey());
-            if (mine == null) {
-                merged.put(entry.getKey(), entry.getValue());
-            } else {
-                HashSet<Object>[] theirs = entry.getValue();
-                @SuppressWarnings("unchecked")
-                HashSet<Object>[] sum = (HashSet<Object>[]) new HashSet<?>[mine.length];
-                for (int i = 0; i < sum.length; i++) {
-                    if (mine[i] == null) {
-                        sum[i] = theirs[i];
-                    } else if (theirs[i] == null) {
-                        sum[i] = mine[i];
-                    } else {
-                        sum[i] = new HashSet<>(mine[i]);
-                        sum[i].addAll(theirs[i]);
-                    }
-                }
-                merged.put(entry.getKey(), sum);
-            }
-        }
-        return new ChangeBatch(merged);
-    }
-
     static String kvId(String name) {
         return TrackedStates.kvId(name);
     }

@@ -93,10 +93,14 @@ public final class DirtyKeys {
             return;
         }
         if (set == null) {
-            set = new HashSet<>();
+            set = new DirtySet();
             byKeyGroup[index] = set;
         }
-        if (set.add(id) && set.size() > limits[index]) {
+        boolean added = set.add(id);
+        if (added && id instanceof MapEntryId) {
+            ((DirtySet) set).mapEntries++;
+        }
+        if (added && set.size() > limits[index]) {
             int limit = Math.max(MIN_TRACKED, entriesOfKeyGroup.applyAsInt(keyGroup) / 2);
             if (set.size() > limit) {
                 byKeyGroup[index] = SATURATED;
@@ -113,6 +117,11 @@ public final class DirtyKeys {
             saturated += set == SATURATED ? 1 : 0;
         }
         return saturated;
+    }
+
+    /** How many ids of a set drained from this class are {@link MapEntryId}s. */
+    public static int mapEntries(HashSet<Object> set) {
+        return set instanceof DirtySet ? ((DirtySet) set).mapEntries : 0;
     }
 
     /** Whether a set drained from this class stands for every entry of its key group. */
@@ -236,6 +245,13 @@ public final class DirtyKeys {
         public String toString() {
             return entry + "[" + userKey + "]";
         }
+    }
+
+    /** A key group's dirty set, counting the user keys of maps among its ids as they are added. */
+    private static final class DirtySet extends HashSet<Object> {
+        private static final long serialVersionUID = 1L;
+
+        int mapEntries;
     }
 
     /** The set of a saturated key group; shared, so it must never change. */

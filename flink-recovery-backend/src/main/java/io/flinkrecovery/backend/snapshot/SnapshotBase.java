@@ -93,16 +93,10 @@ final class SnapshotBase {
                     count += entries;
                     continue;
                 }
-                double share = -1;
-                for (Object id : set) {
-                    if (id instanceof DirtyKeys.MapEntryId) {
-                        if (share < 0) {
-                            share = mapEntryShare.applyAsDouble(state.getKey());
-                        }
-                        count += share;
-                    } else {
-                        count++;
-                    }
+                int mapEntries = DirtyKeys.mapEntries(set);
+                count += set.size() - mapEntries;
+                if (mapEntries > 0) {
+                    count += mapEntries * mapEntryShare.applyAsDouble(state.getKey());
                 }
             }
         }
