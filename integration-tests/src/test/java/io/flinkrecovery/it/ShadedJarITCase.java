@@ -29,9 +29,11 @@ class ShadedJarITCase {
     private static final String OURS = "io/flinkrecovery/";
     private static final String RELOCATED = "io/flinkrecovery/shaded/";
 
-    /** Our one class in Flink's heap package (see its javadoc), with its nested classes. */
-    private static final String IN_FLINKS_HEAP_PACKAGE =
-            "org/apache/flink/runtime/state/heap/WriteReportingStateMap";
+    /** Our classes in Flink's heap package (see their javadoc), with their nested classes. */
+    private static final List<String> IN_FLINKS_HEAP_PACKAGE =
+            List.of(
+                    "org/apache/flink/runtime/state/heap/WriteReportingStateMap",
+                    "org/apache/flink/runtime/state/heap/SnapshotLookup");
 
     private static Path jar;
 
@@ -56,7 +58,7 @@ class ShadedJarITCase {
                         name.startsWith("META-INF/versions/")
                                 ? name.replaceFirst("META-INF/versions/\\d+/", "")
                                 : name;
-                if (path.startsWith(IN_FLINKS_HEAP_PACKAGE)) {
+                if (IN_FLINKS_HEAP_PACKAGE.stream().anyMatch(path::startsWith)) {
                     ours.add(path);
                 } else if (!path.startsWith(OURS)) {
                     foreign.add(name);
@@ -69,7 +71,9 @@ class ShadedJarITCase {
             }
         }
         assertThat(foreign).as("third-party classes that are not relocated").isEmpty();
-        assertThat(ours).contains(IN_FLINKS_HEAP_PACKAGE + ".class");
+        for (String name : IN_FLINKS_HEAP_PACKAGE) {
+            assertThat(ours).contains(name + ".class");
+        }
         assertThat(relocatedRoots).contains("software/amazon", "org/apache", "picocli");
     }
 
