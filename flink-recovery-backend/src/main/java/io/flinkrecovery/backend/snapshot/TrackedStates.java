@@ -70,11 +70,7 @@ public final class TrackedStates<K> {
         if (table.getMetaInfo().getStateType() != StateDescriptor.Type.MAP) {
             return map.size();
         }
-        long userEntries = 0;
-        for (StateEntry<K, N, S> entry : map) {
-            userEntries += ((Map<?, ?>) entry.getState()).size();
-        }
-        return (int) Math.min(Integer.MAX_VALUE, userEntries);
+        return (int) Math.min(Integer.MAX_VALUE, userEntries(map, Integer.MAX_VALUE));
     }
 
     /**
@@ -86,15 +82,22 @@ public final class TrackedStates<K> {
         if (table.getMetaInfo().getStateType() != StateDescriptor.Type.MAP) {
             return 1;
         }
+        StateMap<K, N, S> map = table.getMapForKeyGroup(keyGroup);
+        int maps = Math.min(sample, map.size());
+        return maps == 0 ? 1 : Math.max(1, userEntries(map, maps) / (double) maps);
+    }
+
+    /** The user entries of the first {@code maps} maps of a map state's key group. */
+    private static <K, N, S> long userEntries(StateMap<K, N, S> map, int maps) {
         long userEntries = 0;
-        int maps = 0;
-        for (StateEntry<K, N, S> entry : table.getMapForKeyGroup(keyGroup)) {
-            userEntries += ((Map<?, ?>) entry.getState()).size();
-            if (++maps == sample) {
+        int read = 0;
+        for (StateEntry<K, N, S> entry : map) {
+            if (read++ == maps) {
                 break;
             }
+            userEntries += ((Map<?, ?>) entry.getState()).size();
         }
-        return maps == 0 ? 1 : Math.max(1, userEntries / (double) maps);
+        return userEntries;
     }
 
     /** Registers a priority queue, or updates the serializer of the one already registered. */
