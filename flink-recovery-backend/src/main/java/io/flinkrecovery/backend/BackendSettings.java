@@ -4,6 +4,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.ReadableConfig;
 
+import io.flinkrecovery.backend.restore.DeferredKeyedState;
 import io.flinkrecovery.config.BackendOptions;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.s3.S3ClientSettings;
@@ -31,6 +32,7 @@ public final class BackendSettings implements Serializable {
     private final double maxSpaceAmplification;
     private final int rewriteInterval;
     private final int restoreThreads;
+    private final boolean restoreDeferred;
     @Nullable private final S3ClientSettings s3Settings;
     private final boolean s3CheckpointStorage;
 
@@ -39,12 +41,14 @@ public final class BackendSettings implements Serializable {
             double maxSpaceAmplification,
             int rewriteInterval,
             int restoreThreads,
+            boolean restoreDeferred,
             @Nullable S3ClientSettings s3Settings,
             boolean s3CheckpointStorage) {
         this.maxDeltas = maxDeltas;
         this.maxSpaceAmplification = maxSpaceAmplification;
         this.rewriteInterval = rewriteInterval;
         this.restoreThreads = restoreThreads;
+        this.restoreDeferred = restoreDeferred;
         this.s3Settings = s3Settings;
         this.s3CheckpointStorage = s3CheckpointStorage;
     }
@@ -56,6 +60,7 @@ public final class BackendSettings implements Serializable {
                 BackendOptions.COMPACTION_MAX_SPACE_AMPLIFICATION.defaultValue(),
                 BackendOptions.COMPACTION_REWRITE_INTERVAL.defaultValue(),
                 BackendOptions.RESTORE_THREADS.defaultValue(),
+                BackendOptions.RESTORE_DEFERRED.defaultValue(),
                 null,
                 false);
     }
@@ -102,6 +107,7 @@ public final class BackendSettings implements Serializable {
                 amplification,
                 rewriteInterval,
                 threads,
+                config.get(BackendOptions.RESTORE_DEFERRED),
                 S3ClientSettings.fromConfig(config),
                 s3Storage);
     }
@@ -125,6 +131,11 @@ public final class BackendSettings implements Serializable {
 
     public int restoreThreads() {
         return restoreThreads;
+    }
+
+    /** Whether a restore may defer deserializing keyed state: {@link DeferredKeyedState}. */
+    public boolean restoreDeferred() {
+        return restoreDeferred;
     }
 
     /** S3 settings for ranged reads of {@code s3://} handles, or null to use Flink's streams. */
@@ -151,6 +162,7 @@ public final class BackendSettings implements Serializable {
                 && Double.compare(maxSpaceAmplification, that.maxSpaceAmplification) == 0
                 && rewriteInterval == that.rewriteInterval
                 && restoreThreads == that.restoreThreads
+                && restoreDeferred == that.restoreDeferred
                 && s3CheckpointStorage == that.s3CheckpointStorage
                 && Objects.equals(s3Settings, that.s3Settings);
     }
@@ -162,6 +174,7 @@ public final class BackendSettings implements Serializable {
                 maxSpaceAmplification,
                 rewriteInterval,
                 restoreThreads,
+                restoreDeferred,
                 s3Settings,
                 s3CheckpointStorage);
     }
@@ -176,6 +189,8 @@ public final class BackendSettings implements Serializable {
                 + rewriteInterval
                 + ", restoreThreads="
                 + restoreThreads
+                + ", restoreDeferred="
+                + restoreDeferred
                 + ", s3CheckpointStorage="
                 + s3CheckpointStorage
                 + "}";

@@ -29,17 +29,20 @@ import org.apache.flink.runtime.state.internal.InternalValueState;
 import org.apache.flink.util.FlinkRuntimeException;
 
 import io.flinkrecovery.backend.metrics.BackendMetrics;
+import io.flinkrecovery.backend.restore.DeferredKeyedState;
 import io.flinkrecovery.backend.snapshot.DirtyKeys;
 import io.flinkrecovery.backend.snapshot.IncrementalSnapshotter;
 import io.flinkrecovery.backend.snapshot.SnapshotHistory;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
 
 import javax.annotation.Nonnull;
+import javax.annotation.Nullable;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RunnableFuture;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -59,6 +62,9 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
 
     /** Set while TTL creates the state it wraps: that state must be the heap's own. */
     private boolean creatingTtlOriginal;
+
+    /** What the restore left to deserialize after the task starts; null if nothing. */
+    @Nullable private DeferredKeyedState deferred;
 
     IncrementalHeapKeyedStateBackend(
             HeapKeyedStateBackend<K> heap,
@@ -85,6 +91,16 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
 
     SnapshotHistory history() {
         return snapshotter.history();
+    }
+
+    /**
+     * Starts deserializing, in a background thread, the keyed state that the restore deferred;
+     * {@code onFailure} is told if a key group cannot be applied.
+     */
+    void applyInBackground(
+            DeferredKeyedState deferred, String owner, Consumer<Throwable> onFailure) {
+        this.deferred = deferred;
+        deferred.applyInBackground(owner, onFailure);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -283,6 +299,9 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
 
     @Override
     public void dispose() {
+        if (deferred != null) {
+            deferred.cancel();
+        }
         super.dispose();
         heap.dispose();
         snapshotter.dispose();

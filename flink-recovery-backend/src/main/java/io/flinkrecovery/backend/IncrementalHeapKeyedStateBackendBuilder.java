@@ -22,6 +22,7 @@ import org.apache.flink.util.StateMigrationException;
 
 import io.flinkrecovery.backend.metrics.BackendMetrics;
 import io.flinkrecovery.backend.metrics.RestoreFigures;
+import io.flinkrecovery.backend.restore.DeferredKeyedState;
 import io.flinkrecovery.backend.restore.HeapStateRegistrar;
 import io.flinkrecovery.backend.restore.IncrementalRestoreOperation;
 import io.flinkrecovery.backend.restore.RangeReader;
@@ -173,19 +174,20 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                 RangeReader reader = new RangeReader(settings.s3Settings());
                 RestoredSegments downloads = keepDownloads(ownHandles, localBackup);
                 SnapshotLayout restored;
+                IncrementalRestoreOperation<K> operation =
+                        new IncrementalRestoreOperation<>(
+                                ownHandles,
+                                manifests,
+                                range,
+                                heap.getKeySerializer(),
+                                registrar,
+                                reader,
+                                settings.restoreThreads(),
+                                parameters.getCancelStreamRegistry(),
+                                downloads,
+                                settings.restoreDeferred());
                 try {
-                    restored =
-                            new IncrementalRestoreOperation<>(
-                                            ownHandles,
-                                            manifests,
-                                            range,
-                                            heap.getKeySerializer(),
-                                            registrar,
-                                            reader,
-                                            settings.restoreThreads(),
-                                            parameters.getCancelStreamRegistry(),
-                                            downloads)
-                                    .restore();
+                    restored = operation.restore();
                 } catch (Exception e) {
                     if (downloads != null) {
                         downloads.delete();
@@ -193,6 +195,13 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                     throw e;
                 }
                 history.restored(restored);
+                DeferredKeyedState deferred = operation.deferred();
+                if (deferred != null) {
+                    backend.applyInBackground(
+                            deferred,
+                            parameters.getOperatorIdentifier(),
+                            parameters.getEnv()::failExternally);
+                }
                 if (localBackup != null) {
                     recordLocalSegments(ownHandles, restored, localBackup, downloads);
                 }

@@ -48,5 +48,17 @@ public final class BackendOptions {
                             "Ranged reads that one subtask runs in parallel when it restores its"
                                     + " key groups. Between 1 and 256.");
 
+    public static final ConfigOption<Boolean> RESTORE_DEFERRED =
+            ConfigOptions.key("recovery.backend.restore.deferred")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Whether a restore lets the job run once each key group's blocks are"
+                                    + " fetched, their CRC32C checked and their timers applied,"
+                                    + " and deserializes the keyed state afterwards: in a"
+                                    + " background thread, or on a key group's first access,"
+                                    + " whichever comes first. false deserializes everything"
+                                    + " before the job runs, as HashMapStateBackend does.");
+
     private BackendOptions() {}
 }

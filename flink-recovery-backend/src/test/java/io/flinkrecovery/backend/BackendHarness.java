@@ -57,6 +57,11 @@ final class BackendHarness implements AutoCloseable {
         this.env = MockEnvironment.builder().build();
     }
 
+    /** The environment of every backend this harness creates. */
+    MockEnvironment env() {
+        return env;
+    }
+
     void setTimeProvider(TtlTimeProvider timeProvider) {
         this.timeProvider = timeProvider;
     }

@@ -3,15 +3,19 @@ package io.flinkrecovery.backend;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.heap.CopyOnWriteStateMap;
+import org.apache.flink.runtime.state.heap.DeferredStateMap;
 import org.apache.flink.runtime.state.heap.StateMap;
 import org.apache.flink.runtime.state.heap.StateTable;
 
-import org.junit.jupiter.api.Test;
+import io.flinkrecovery.config.BackendOptions;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.reflect.Field;
 import java.nio.file.Path;
@@ -20,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A restored key group gets a copy-on-write map sized for its base (no doubling while the restore
- * fills it), of the class the heap creates, holding every entry.
+ * fills it), holding every entry: of the class the heap creates when the restore applies
+ * everything, a {@link DeferredStateMap} when it defers the keyed state.
  */
 class RestoredMapSizeTest {
 
@@ -30,9 +35,15 @@ class RestoredMapSizeTest {
 
     @TempDir Path dir;
 
-    @Test
-    void restoredMapsAreSizedForTheirBase() throws Exception {
-        try (BackendHarness harness = new BackendHarness(dir)) {
+    @ParameterizedTest(name = "deferred: {0}")
+    @ValueSource(booleans = {true, false})
+    void restoredMapsAreSizedForTheirBase(boolean deferred) throws Exception {
+        Configuration config = new Configuration();
+        config.set(BackendOptions.RESTORE_DEFERRED, deferred);
+        IncrementalHeapStateBackend backend =
+                new IncrementalHeapStateBackend()
+                        .configure(config, RestoredMapSizeTest.class.getClassLoader());
+        try (BackendHarness harness = new BackendHarness(dir, backend)) {
             IncrementalHeapKeyedStateBackend<Integer> original = harness.create();
             ValueState<String> state =
                     original.getPartitionedState(
@@ -53,7 +64,8 @@ class RestoredMapSizeTest {
                 int keyGroup =
                         KeyGroupRangeAssignment.assignToKeyGroup(7, BackendHarness.MAX_PARALLELISM);
                 StateMap<?, ?, ?> map = table.getMapForKeyGroup(keyGroup);
-                assertThat(map.getClass()).isEqualTo(CopyOnWriteStateMap.class);
+                assertThat(map.getClass())
+                        .isEqualTo(deferred ? DeferredStateMap.class : CopyOnWriteStateMap.class);
                 assertThat(map.size()).isGreaterThan(200);
                 // Sized at once: a power of two holding the entries below its 3/4 load factor,
                 // and not rehashing (a map grown from 128 by doubling would be mid-way here).

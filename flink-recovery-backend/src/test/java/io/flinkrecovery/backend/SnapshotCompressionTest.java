@@ -88,7 +88,7 @@ class SnapshotCompressionTest {
                 .isSameAs(UncompressedStreamCompressionDecorator.INSTANCE);
         IncrementalRemoteKeyedStateHandle full = harness.fullCheckpoint(uncompressed, 2);
         assertThat(blocks(full)).noneMatch(BlockRef::isCompressed);
-        assertThat(manifestVersion(full)).isEqualTo(Manifest.VERSION_UNCOMPRESSED);
+        assertThat(manifestVersion(full)).isEqualTo(Manifest.VERSION);
         assertThat(BackendHarness.segmentBytes(full)).isEqualTo(16 + raw);
         assertThat(read(uncompressed)).isEqualTo(model).hasSize(KEYS);
 

@@ -151,7 +151,8 @@ class ManifestCheckTest {
                         BlockRef.BASE,
                         200,
                         BlockCompression.SNAPPY,
-                        rawLength),
+                        rawLength,
+                        true),
                 new BlockRef(
                         SEGMENT,
                         HEADER + compressed.length,

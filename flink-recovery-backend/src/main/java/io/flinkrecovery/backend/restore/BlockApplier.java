@@ -11,6 +11,8 @@ import org.apache.flink.runtime.state.heap.StateTable;
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.SegmentFormat;
 
+import javax.annotation.Nullable;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,6 +57,11 @@ final class BlockApplier<K> {
         return new BlockApplier<>(keySerializer.duplicate(), kv, pq);
     }
 
+    /** Whether the manifest this applier restores has priority queues (timers). */
+    boolean hasQueues() {
+        return !pqTargets.isEmpty();
+    }
+
     /** Throws an {@link IOException} naming the segment and key group if the CRC32C differs. */
     static void verify(BlockRef block, int keyGroup, byte[] data, int offset) throws IOException {
         CRC32C crc = new CRC32C();
@@ -70,7 +77,33 @@ final class BlockApplier<K> {
         }
     }
 
+    /** Checks the block, then applies all of its records. */
     void apply(BlockRef block, int keyGroup, byte[] data, int offset) throws IOException {
+        applySections(open(block, keyGroup, data, offset), false);
+    }
+
+    /**
+     * Checks the block and applies its leading priority-queue sections; returns the sections from
+     * the first keyed one on, for {@link #applyRest}, or null if there are none. Only for blocks
+     * whose queues come first ({@link BlockRef#queuesFirst()}): then every timer is applied.
+     */
+    @Nullable
+    Rest applyQueues(BlockRef block, int keyGroup, byte[] data, int offset) throws IOException {
+        Rest rest = open(block, keyGroup, data, offset);
+        applySections(rest, true);
+        return rest.sections > 0 ? rest : null;
+    }
+
+    /** Applies the sections that {@link #applyQueues} left, with this applier's serializers. */
+    void applyRest(Rest rest) throws IOException {
+        applySections(rest, false);
+    }
+
+    /**
+     * Verifies the CRC32C, decompresses, checks the header; returns the block positioned at its
+     * first section.
+     */
+    private Rest open(BlockRef block, int keyGroup, byte[] data, int offset) throws IOException {
         long start = System.nanoTime();
         verify(block, keyGroup, data, offset);
         times.verifyNanos += System.nanoTime() - start;
@@ -96,10 +129,25 @@ final class BlockApplier<K> {
                             + ", expected "
                             + keyGroup);
         }
-        boolean base = kind == BlockRef.BASE;
-        int sections = in.readInt();
-        for (int s = 0; s < sections; s++) {
-            byte type = in.readByte();
+        return new Rest(block, keyGroup, raw, in, in.readInt());
+    }
+
+    /**
+     * Applies the block's sections in order; with {@code queuesOnly}, up to its first keyed one.
+     */
+    private void applySections(Rest rest, boolean queuesOnly) throws IOException {
+        BlockRef block = rest.block;
+        int keyGroup = rest.keyGroup;
+        DataInputDeserializer in = rest.in;
+        boolean base = block.isBase();
+        for (; rest.sections > 0; rest.sections--) {
+            byte type = rest.bytes[in.getPosition()];
+            if (queuesOnly
+                    && (type == SegmentFormat.KEYED_STATE
+                            || type == SegmentFormat.KEYED_STATE_REPLACE)) {
+                return;
+            }
+            in.skipBytesToRead(1);
             String name = in.readUTF();
             if (type == SegmentFormat.KEYED_STATE) {
                 applyKv(target(kvTargets, name, block), keyGroup, in, base);
@@ -223,6 +271,28 @@ final class BlockApplier<K> {
             } else {
                 target.queue.remove(element);
             }
+        }
+    }
+
+    /** The sections of a checked block that are still to be applied, and where they start. */
+    static final class Rest {
+        final BlockRef block;
+        final int keyGroup;
+        private final byte[] bytes;
+        private final DataInputDeserializer in;
+        private int sections;
+
+        private Rest(
+                BlockRef block,
+                int keyGroup,
+                byte[] bytes,
+                DataInputDeserializer in,
+                int sections) {
+            this.block = block;
+            this.keyGroup = keyGroup;
+            this.bytes = bytes;
+            this.in = in;
+            this.sections = sections;
         }
     }
 

@@ -28,11 +28,14 @@ import javax.annotation.Nullable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,8 +72,19 @@ public final class IncrementalRestoreOperation<K> {
     private final int threads;
     private final CloseableRegistry cancelStreamRegistry;
     @Nullable private final RestoredSegments downloads;
+    private final boolean deferKeyedState;
 
-    /** {@code downloads}, if not null, keeps every range read for a later local copy. */
+    /** Every keyed state's table: a deferred key group waits in each. */
+    private final Set<StateTable<?, ?, ?>> tables =
+            Collections.newSetFromMap(new IdentityHashMap<>());
+
+    @Nullable private DeferredKeyedState deferred;
+
+    /**
+     * {@code downloads}, if not null, keeps every range read for a later local copy. With {@code
+     * deferKeyedState}, key groups whose blocks have their timers first are only fetched, checked
+     * and their timers applied; their keyed state waits in a {@link DeferredKeyedState}.
+     */
     public IncrementalRestoreOperation(
             List<IncrementalKeyedStateHandle> handles,
             List<Manifest> manifests,
@@ -80,7 +94,8 @@ public final class IncrementalRestoreOperation<K> {
             RangeReader reader,
             int threads,
             CloseableRegistry cancelStreamRegistry,
-            @Nullable RestoredSegments downloads) {
+            @Nullable RestoredSegments downloads,
+            boolean deferKeyedState) {
         this.handles = handles;
         this.manifests = manifests;
         this.keyGroupRange = keyGroupRange;
@@ -90,6 +105,7 @@ public final class IncrementalRestoreOperation<K> {
         this.threads = threads;
         this.cancelStreamRegistry = cancelStreamRegistry;
         this.downloads = downloads;
+        this.deferKeyedState = deferKeyedState;
     }
 
     /**
@@ -102,6 +118,11 @@ public final class IncrementalRestoreOperation<K> {
         Map<String, byte[]> fingerprints = new HashMap<>();
         for (Manifest manifest : manifests) {
             appliers.add(registerStates(manifest, fingerprints));
+        }
+        if (deferKeyedState) {
+            List<BlockApplier<?>> own = new ArrayList<>();
+            appliers.forEach(applier -> own.add(applier.duplicate()));
+            deferred = new DeferredKeyedState(own);
         }
 
         int numberOfKeyGroups = keyGroupRange.getNumberOfKeyGroups();
@@ -159,9 +180,10 @@ public final class IncrementalRestoreOperation<K> {
         LOG.info(
                 "Restored key groups {} from {} {} in {} ms ({} ms fetching and applying):"
                         + " {} ranged reads of {} bytes ({} ms of reading, summed over threads),"
-                        + " {} records applied; summed over {} applying threads: {} ms checking"
+                        + " {} records; summed over {} applying threads: {} ms checking"
                         + " CRC32C, {} ms decompressing {} compressed blocks, {} ms deserializing,"
-                        + " {} ms writing into the heap's maps",
+                        + " {} ms writing into the heap's maps; keyed state of {} key groups"
+                        + " deferred",
                 keyGroupRange.prettyPrintInterval(),
                 handles.size(),
                 handles.stream().anyMatch(h -> h instanceof IncrementalLocalKeyedStateHandle)
@@ -178,8 +200,15 @@ public final class IncrementalRestoreOperation<K> {
                 times.decompressNanos / 1_000_000,
                 compressed,
                 times.decodeNanos / 1_000_000,
-                times.putNanos / 1_000_000);
+                times.putNanos / 1_000_000,
+                deferred == null ? 0 : deferred.keyGroups());
         return new SnapshotLayout(checkpointId, keyGroupRange, chains, segments, fingerprints);
+    }
+
+    /** The keyed state that {@link #restore()} left for later, or null if it applied everything. */
+    @Nullable
+    public DeferredKeyedState deferred() {
+        return deferred == null || deferred.isEmpty() ? null : deferred;
     }
 
     private BlockApplier<K> registerStates(Manifest manifest, Map<String, byte[]> fingerprints)
@@ -191,6 +220,7 @@ public final class IncrementalRestoreOperation<K> {
             switch (snapshot.getBackendStateType()) {
                 case KEY_VALUE:
                     StateTable<K, Object, Object> table = registrar.registerKv(snapshot);
+                    tables.add(table);
                     RegisteredKeyValueStateBackendMetaInfo<?, ?> kvMeta =
                             new RegisteredKeyValueStateBackendMetaInfo<>(snapshot);
                     kvTargets.put(
@@ -392,16 +422,42 @@ public final class IncrementalRestoreOperation<K> {
                 i < chains.size();
                 i = nextKeyGroup.getAndIncrement()) {
             int keyGroup = keyGroupRange.getKeyGroupId(i);
+            BlockApplier<K> applier = appliers.get(source[i]);
+            boolean defer = deferred != null && mayDefer(chains.get(i), applier);
+            List<DeferredKeyedState.IndexedRest> rests = new ArrayList<>();
             for (BlockRef block : chains.get(i)) {
                 Read read = readOf.get(block);
                 byte[] data = await(read.data);
-                appliers.get(source[i])
-                        .apply(block, keyGroup, data, (int) (block.offset() - read.offset));
+                int offset = (int) (block.offset() - read.offset);
+                if (defer) {
+                    BlockApplier.Rest rest = applier.applyQueues(block, keyGroup, data, offset);
+                    if (rest != null) {
+                        rests.add(new DeferredKeyedState.IndexedRest(source[i], rest));
+                    }
+                } else {
+                    applier.apply(block, keyGroup, data, offset);
+                }
                 if (read.unapplied.decrementAndGet() == 0) {
                     read.data = null;
                 }
             }
+            if (!rests.isEmpty()) {
+                deferred.defer(keyGroup, rests, tables);
+            }
         }
+    }
+
+    /**
+     * Whether a key group's keyed state can wait: its timers can be applied without decoding its
+     * keyed sections, because every block has them first or the manifest has no queues.
+     */
+    private static boolean mayDefer(List<BlockRef> chain, BlockApplier<?> applier) {
+        for (BlockRef block : chain) {
+            if (!block.queuesFirst() && applier.hasQueues()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static <T> T await(Future<T> future) throws Exception {

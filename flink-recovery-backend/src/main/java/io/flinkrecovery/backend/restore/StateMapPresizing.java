@@ -2,6 +2,7 @@ package io.flinkrecovery.backend.restore;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.heap.CopyOnWriteStateMap;
+import org.apache.flink.runtime.state.heap.DeferredStateMap;
 import org.apache.flink.runtime.state.heap.StateMap;
 import org.apache.flink.runtime.state.heap.StateTable;
 
@@ -33,17 +34,25 @@ final class StateMapPresizing {
 
     /**
      * Replaces key group {@code keyGroup}'s map in {@code table} with one sized for {@code entries}
-     * if that map is a plain, empty copy-on-write map; otherwise (a map that reports writes for
-     * TTL, a map with entries) leaves it. Only during a restore, when no snapshot can hold the map.
+     * if that map is a plain, empty copy-on-write map, or sizes a deferred map's table in place;
+     * otherwise (a map that reports writes for TTL, a map with entries) leaves it. Only during a
+     * restore, when no snapshot can hold the map.
      */
     @SuppressWarnings("unchecked")
     static <K, N, S> void presize(StateTable<K, N, S> table, int keyGroup, int entries) {
-        if (WITH_CAPACITY == null || entries < MIN_ENTRIES) {
+        if (entries < MIN_ENTRIES) {
             return;
         }
         StateMap<K, N, S>[] maps = table.getState();
         int index = keyGroup - table.getKeyGroupOffset();
         StateMap<K, N, S> map = maps[index];
+        if (map instanceof DeferredStateMap) {
+            ((DeferredStateMap<K, N, S>) map).presize(entries);
+            return;
+        }
+        if (WITH_CAPACITY == null) {
+            return;
+        }
         if (map.getClass() != CopyOnWriteStateMap.class || !map.isEmpty()) {
             return;
         }

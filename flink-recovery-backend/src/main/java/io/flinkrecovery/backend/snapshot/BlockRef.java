@@ -20,10 +20,11 @@ public final class BlockRef {
     private final int entries;
     private final BlockCompression compression;
     private final int rawLength;
+    private final boolean queuesFirst;
 
-    /** An uncompressed block: stored as serialized. */
+    /** An uncompressed block: stored as serialized, its sections in any order. */
     public BlockRef(String segment, long offset, int length, int crc, byte kind, int entries) {
-        this(segment, offset, length, crc, kind, entries, BlockCompression.NONE, length);
+        this(segment, offset, length, crc, kind, entries, BlockCompression.NONE, length, false);
     }
 
     public BlockRef(
@@ -34,7 +35,8 @@ public final class BlockRef {
             byte kind,
             int entries,
             BlockCompression compression,
-            int rawLength) {
+            int rawLength,
+            boolean queuesFirst) {
         if (kind != BASE && kind != DELTA) {
             throw new IllegalArgumentException("Unknown block kind " + kind);
         }
@@ -53,6 +55,7 @@ public final class BlockRef {
         this.entries = entries;
         this.compression = Objects.requireNonNull(compression);
         this.rawLength = rawLength;
+        this.queuesFirst = queuesFirst;
     }
 
     /** The segment's name: its local path in the keyed handle's shared state. */
@@ -110,6 +113,15 @@ public final class BlockRef {
         return rawLength;
     }
 
+    /**
+     * Whether the block's priority-queue sections all come before its keyed sections, so that a
+     * restore can apply the timers and leave the keyed state for later without decoding it. Blocks
+     * written before manifest version 3 may have them in any order.
+     */
+    public boolean queuesFirst() {
+        return queuesFirst;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -125,13 +137,15 @@ public final class BlockRef {
                 && kind == that.kind
                 && entries == that.entries
                 && rawLength == that.rawLength
+                && queuesFirst == that.queuesFirst
                 && compression == that.compression
                 && segment.equals(that.segment);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(segment, offset, length, crc, kind, entries, compression, rawLength);
+        return Objects.hash(
+                segment, offset, length, crc, kind, entries, compression, rawLength, queuesFirst);
     }
 
     @Override

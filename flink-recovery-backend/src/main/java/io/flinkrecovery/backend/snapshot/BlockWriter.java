@@ -34,13 +34,14 @@ final class BlockWriter<K> {
         int sectionsAt = out.length();
         out.writeInt(0);
         int sections = 0;
-        for (SnapshotPlan.KvWork<K, ?, ?> work : plan.kvWork) {
-            if (base ? writeKvBase(work, index) : writeKvDelta(work, index)) {
+        // Queues first (BlockRef#queuesFirst): a restore applies them and may defer the rest.
+        for (SnapshotPlan.PqWork<?> work : plan.pqWork) {
+            if (base ? writePqBase(work, index) : writePqDelta(work, index)) {
                 sections++;
             }
         }
-        for (SnapshotPlan.PqWork<?> work : plan.pqWork) {
-            if (base ? writePqBase(work, index) : writePqDelta(work, index)) {
+        for (SnapshotPlan.KvWork<K, ?, ?> work : plan.kvWork) {
+            if (base ? writeKvBase(work, index) : writeKvDelta(work, index)) {
                 sections++;
             }
         }

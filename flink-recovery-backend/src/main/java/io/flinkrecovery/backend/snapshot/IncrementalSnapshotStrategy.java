@@ -357,7 +357,8 @@ final class IncrementalSnapshotStrategy<K>
                             base ? BlockRef.BASE : BlockRef.DELTA,
                             writer.entries(),
                             stored,
-                            rawLength);
+                            rawLength,
+                            true);
         }
         return written;
     }

@@ -27,21 +27,28 @@ import java.util.Map;
  * backends' {@code IncrementalRemoteKeyedStateHandle}s.
  *
  * <p>Version 2 adds to every block how it is stored ({@link BlockCompression}) and its length
- * before compression. A manifest none of whose blocks is compressed is written as version 1, the
- * format from before block compression, so that an older flink-recovery can still restore it: only
- * turning {@code execution.checkpointing.snapshot-compression} on makes checkpoints that need this
- * version to restore. Both versions are read.
+ * before compression; version 3 adds a byte of flags, of which {@link #QUEUES_FIRST} says that the
+ * block's priority-queue sections come before its keyed sections (see {@link
+ * BlockRef#queuesFirst()}). A manifest is written in the lowest version that describes its blocks,
+ * so that a chain of blocks from before a feature can still be restored by the flink-recovery that
+ * wrote them. All three versions are read.
  */
 public final class Manifest {
 
     /** "FRIH": flink-recovery incremental heap. */
     public static final int MAGIC = 0x46524948;
 
-    /** The version of a manifest with at least one compressed block. */
-    public static final int VERSION = 2;
+    /** The version of a manifest with a block whose queues come first: every new block. */
+    public static final int VERSION = 3;
+
+    /** The version of a manifest with at least one compressed block, and none of version 3. */
+    public static final int VERSION_COMPRESSED = 2;
 
     /** The version before block compression: every block stored as serialized. */
     public static final int VERSION_UNCOMPRESSED = 1;
+
+    /** Version 3 block flag: {@link BlockRef#queuesFirst()}. */
+    static final int QUEUES_FIRST = 1;
 
     private final TypeSerializerSnapshot<?> keySerializerSnapshot;
     private final List<StateMetaInfoSnapshot> stateMetaInfos;
@@ -69,8 +76,10 @@ public final class Manifest {
         int version = VERSION_UNCOMPRESSED;
         for (List<BlockRef> chain : chains) {
             for (BlockRef block : chain) {
-                if (block.isCompressed()) {
+                if (block.queuesFirst()) {
                     version = VERSION;
+                } else if (block.isCompressed()) {
+                    version = Math.max(version, VERSION_COMPRESSED);
                 }
             }
         }
@@ -98,9 +107,12 @@ public final class Manifest {
                 out.writeInt(block.crc());
                 out.writeByte(block.kind());
                 out.writeInt(block.entries());
-                if (version >= VERSION) {
+                if (version >= VERSION_COMPRESSED) {
                     out.writeByte(block.compression().id());
                     out.writeInt(block.rawLength());
+                }
+                if (version >= VERSION) {
+                    out.writeByte(block.queuesFirst() ? QUEUES_FIRST : 0);
                 }
             }
         }
@@ -156,7 +168,7 @@ public final class Manifest {
                             + ")");
         }
         int version = in.readInt();
-        if (version != VERSION && version != VERSION_UNCOMPRESSED) {
+        if (version < VERSION_UNCOMPRESSED || version > VERSION) {
             throw new IOException(
                     "Cannot read "
                             + source
@@ -164,7 +176,7 @@ public final class Manifest {
                             + version
                             + " (this flink-recovery reads versions "
                             + VERSION_UNCOMPRESSED
-                            + " and "
+                            + " to "
                             + VERSION
                             + "; restore it with the flink-recovery version that wrote it, or a"
                             + " newer one)");
@@ -188,7 +200,7 @@ public final class Manifest {
                 int entries = in.readInt();
                 BlockCompression compression = BlockCompression.NONE;
                 int rawLength = blockLength;
-                if (version >= VERSION) {
+                if (version >= VERSION_COMPRESSED) {
                     byte id = in.readByte();
                     compression = BlockCompression.ofId(id);
                     rawLength = in.readInt();
@@ -208,6 +220,7 @@ public final class Manifest {
                                         + " wrote it, or a newer one");
                     }
                 }
+                boolean queuesFirst = version >= VERSION && (in.readByte() & QUEUES_FIRST) != 0;
                 chain.add(
                         new BlockRef(
                                 segment,
@@ -217,7 +230,8 @@ public final class Manifest {
                                 kind,
                                 entries,
                                 compression,
-                                rawLength));
+                                rawLength,
+                                queuesFirst));
             }
             chains.add(Collections.unmodifiableList(chain));
         }

@@ -57,7 +57,8 @@ class ManifestTest {
                                 BlockRef.DELTA,
                                 10,
                                 BlockCompression.SNAPPY,
-                                400),
+                                400,
+                                false),
                         new BlockRef(SEGMENT_2, 136, 30, 33, BlockRef.DELTA, 1)),
                 List.of(),
                 List.of(
@@ -69,7 +70,8 @@ class ManifestTest {
                                 BlockRef.BASE,
                                 70,
                                 BlockCompression.SNAPPY,
-                                1400)));
+                                1400,
+                                false)));
     }
 
     @Test
@@ -77,7 +79,7 @@ class ManifestTest {
         KeyGroupRange range = new KeyGroupRange(5, 7);
         byte[] bytes = write(range, mixedChains());
 
-        assertThat(versionOf(bytes)).isEqualTo(Manifest.VERSION).isEqualTo(2);
+        assertThat(versionOf(bytes)).isEqualTo(Manifest.VERSION_COMPRESSED).isEqualTo(2);
         Manifest manifest = read(bytes);
         assertThat(manifest.keyGroupRange()).isEqualTo(range);
         assertThat(manifest.chains()).isEqualTo(mixedChains());
@@ -109,6 +111,27 @@ class ManifestTest {
         Manifest manifest = read(bytes);
         assertThat(manifest.chains()).isEqualTo(chains);
         assertThat(manifest.chain(0).get(0).rawLength()).isEqualTo(1000);
+    }
+
+    @Test
+    void blocksWhoseQueuesComeFirstRoundTripAsVersion3BesideOlderBlocks() throws Exception {
+        List<BlockRef> chain = new ArrayList<>(mixedChains().get(0));
+        BlockRef queuesFirst =
+                new BlockRef(
+                        SEGMENT_2, 500, 40, 55, BlockRef.DELTA, 3, BlockCompression.NONE, 40, true);
+        chain.add(queuesFirst);
+        List<List<BlockRef>> chains = List.of(chain, List.of(), mixedChains().get(2));
+        byte[] bytes = write(new KeyGroupRange(5, 7), chains);
+
+        assertThat(versionOf(bytes)).isEqualTo(Manifest.VERSION).isEqualTo(3);
+        Manifest manifest = read(bytes);
+        assertThat(manifest.chains()).isEqualTo(chains);
+        assertThat(manifest.chain(5))
+                .extracting(BlockRef::queuesFirst)
+                .containsExactly(false, false, false, true);
+        assertThat(manifest.chain(5).get(1).compression()).isEqualTo(BlockCompression.SNAPPY);
+        assertThat(Manifest.readBlocks(new java.io.ByteArrayInputStream(bytes), "test").chains())
+                .isEqualTo(chains);
     }
 
     private static int serializersOnlyLength() throws IOException {
@@ -165,7 +188,8 @@ class ManifestTest {
                                         BlockRef.BASE,
                                         5,
                                         BlockCompression.SNAPPY,
-                                        300)));
+                                        300,
+                                        false)));
         byte[] bytes = write(new KeyGroupRange(9, 9), chains);
         // After the header, the segment name, the chain's length and the version 1 fields.
         int compressionAt = 4 * 5 + 2 + SEGMENT_1.length() + 4 + 25;
@@ -183,13 +207,13 @@ class ManifestTest {
     @Test
     void newerVersionIsAnErrorThatSaysWhichVersionsAreRead() throws Exception {
         byte[] bytes = write(new KeyGroupRange(0, 0), List.of(List.of()));
-        bytes[7] = 3;
+        bytes[7] = 4;
 
         assertThatThrownBy(() -> read(bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith(
-                        "Cannot read test: unsupported manifest version 3 (this flink-recovery"
-                                + " reads versions 1 and 2;");
+                        "Cannot read test: unsupported manifest version 4 (this flink-recovery"
+                                + " reads versions 1 to 3;");
     }
 
     private static byte[] resource(String name) throws IOException {
