@@ -24,18 +24,16 @@ enum Backend {
     }
 
     /**
-     * The backends whose checkpoints and restores are measured: those compared, and ours with
-     * snapshot compression if asked for.
+     * The backends whose checkpoints and restores are measured: those compared (ForSt's unless left
+     * out), and ours with snapshot compression if asked for.
      */
-    static List<Backend> checkpointed(boolean compression) {
+    static List<Backend> checkpointed(boolean compression, boolean forst) {
         List<Backend> backends =
-                new ArrayList<>(
-                        List.of(
-                                INCREMENTAL_HEAP,
-                                HASHMAP,
-                                ROCKSDB_INCREMENTAL,
-                                FORST_LOCAL,
-                                FORST_REMOTE));
+                new ArrayList<>(List.of(INCREMENTAL_HEAP, HASHMAP, ROCKSDB_INCREMENTAL));
+        if (forst) {
+            backends.add(FORST_LOCAL);
+            backends.add(FORST_REMOTE);
+        }
         if (compression) {
             backends.add(INCREMENTAL_HEAP_COMPRESSED);
         }

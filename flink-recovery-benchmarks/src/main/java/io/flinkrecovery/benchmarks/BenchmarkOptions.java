@@ -64,6 +64,13 @@ final class BenchmarkOptions {
     boolean compression;
 
     @Option(
+            names = "--without-forst",
+            description =
+                    "Leave out the two ForSt columns: for large --keys, where they double the run's"
+                            + " time and memory.")
+    boolean withoutForst;
+
+    @Option(
             names = "--checkpoints",
             paramLabel = "N",
             description = "Measured checkpoints after the initial one (default 20).")
@@ -221,7 +228,7 @@ final class BenchmarkOptions {
         return String.format(
                 "%,d keys x %d B %s values, parallelism %d, %.2f%% of keys updated per checkpoint,"
                         + " %d measured checkpoints, %d x %,d updates per throughput round,"
-                        + " %d restores (then %,d records each)%s%s%s",
+                        + " %d restores (then %,d records each)%s%s%s%s",
                 keys,
                 valueSize,
                 values.name().toLowerCase(java.util.Locale.ROOT),
@@ -233,6 +240,7 @@ final class BenchmarkOptions {
                 restores,
                 restoreRecords,
                 compression ? ", ours also with snapshot compression" : "",
+                withoutForst ? ", without ForSt" : "",
                 jobSettings.isEmpty() ? "" : ", job settings " + jobSettings,
                 s3LatencyMillis == 0
                         ? ""

@@ -61,6 +61,7 @@ final class ComparisonJson {
         map.put("mapEntries", options.mapEntries);
         map.put("valueSize", options.valueSize);
         map.put("checkpoints", options.checkpoints);
+        map.put("withoutForst", options.withoutForst);
         map.put("updateFraction", options.updateFraction);
         map.put("parallelism", options.parallelism);
         map.put("throughputUpdates", options.throughputUpdates);

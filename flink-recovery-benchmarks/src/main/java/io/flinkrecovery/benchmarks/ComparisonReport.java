@@ -290,13 +290,13 @@ final class ComparisonReport {
         Table rescale =
                 new Table(
                         String.format(
-                                "8. Restore's peak heap, and the retained checkpoint restored at"
+                                "8. Restore's peak heap (submit -> (b), the first restore), and the retained checkpoint restored at"
                                         + " parallelism %d (a share = the state's bytes / %d;"
                                         + " planned = the inspector's plan of the largest subtask)",
                                 BackendComparison.RESCALED_PARALLELISM,
                                 BackendComparison.RESCALED_PARALLELISM),
                         "backend",
-                        "peak heap, restore (a)",
+                        "peak heap, restore to (b)",
                         "state",
                         "rescaled: running",
                         "read",
