@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RunnableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -94,13 +95,16 @@ final class IncrementalHeapKeyedStateBackend<K> extends AbstractKeyedStateBacken
     }
 
     /**
-     * Starts deserializing, in a background thread, the keyed state that the restore deferred;
-     * {@code onFailure} is told if a key group cannot be applied.
+     * Starts applying, in a background thread, the keyed state that the restore deferred; {@code
+     * onFailure} is told if a key group cannot be applied, {@code onApplied} once all are.
      */
     void applyInBackground(
-            DeferredKeyedState deferred, String owner, Consumer<Throwable> onFailure) {
+            DeferredKeyedState deferred,
+            String owner,
+            Consumer<Throwable> onFailure,
+            LongConsumer onApplied) {
         this.deferred = deferred;
-        deferred.applyInBackground(owner, onFailure);
+        deferred.applyInBackground(owner, onFailure, onApplied);
     }
 
     // ------------------------------------------------------------------------------------------

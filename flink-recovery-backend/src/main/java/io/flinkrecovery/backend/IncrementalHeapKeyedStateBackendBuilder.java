@@ -195,23 +195,26 @@ final class IncrementalHeapKeyedStateBackendBuilder<K> {
                     throw e;
                 }
                 history.restored(restored);
+                if (localBackup != null) {
+                    recordLocalSegments(ownHandles, restored, localBackup, downloads);
+                }
                 DeferredKeyedState deferred = operation.deferred();
+                long restoreMillis = (System.nanoTime() - restoreStart) / 1_000_000;
+                metrics.restored(
+                        new RestoreFigures(
+                                restored.checkpointId(),
+                                restoreMillis,
+                                manifestBytes + operation.plannedReadBytes(),
+                                restored.blockBytes(),
+                                ownHandles.get(0) instanceof IncrementalLocalKeyedStateHandle,
+                                deferred == null ? 0 : deferred.keyGroups()));
                 if (deferred != null) {
                     backend.applyInBackground(
                             deferred,
                             parameters.getOperatorIdentifier(),
-                            parameters.getEnv()::failExternally);
+                            parameters.getEnv()::failExternally,
+                            millis -> metrics.restoreApplied(restoreMillis + millis));
                 }
-                if (localBackup != null) {
-                    recordLocalSegments(ownHandles, restored, localBackup, downloads);
-                }
-                metrics.restored(
-                        new RestoreFigures(
-                                restored.checkpointId(),
-                                (System.nanoTime() - restoreStart) / 1_000_000,
-                                manifestBytes + reader.bytesRead(),
-                                restored.blockBytes(),
-                                ownHandles.get(0) instanceof IncrementalLocalKeyedStateHandle));
             }
         } catch (Exception e) {
             backend.dispose();

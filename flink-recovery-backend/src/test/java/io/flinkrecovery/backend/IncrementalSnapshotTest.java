@@ -23,6 +23,7 @@ import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.streaming.api.operators.TimerHeapInternalTimer;
 import org.apache.flink.streaming.api.operators.TimerSerializer;
+import org.apache.flink.util.FlinkRuntimeException;
 
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.Manifest;
@@ -242,13 +243,69 @@ class IncrementalSnapshotTest {
         assertThat(read(restore(next), 500)).isEqualTo(read(restored, 500));
     }
 
+    /** Without deferral a corrupt block fails the restore itself. */
     @Test
     void corruptBlockFailsTheRestoreNamingSegmentAndKeyGroup() throws Exception {
+        Configuration config = new Configuration();
+        config.set(BackendOptions.RESTORE_DEFERRED, false);
+        harness.close();
+        harness =
+                new BackendHarness(
+                        dir,
+                        new IncrementalHeapStateBackend()
+                                .configure(config, getClass().getClassLoader()));
+        int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(7, BackendHarness.MAX_PARALLELISM);
+        IncrementalRemoteKeyedStateHandle handle = checkpointWithCorruptBase(keyGroup);
+        String segment =
+                Manifest.read(handle.getMetaDataStateHandle(), getClass().getClassLoader())
+                        .chain(keyGroup)
+                        .get(0)
+                        .segment();
+
+        assertThatThrownBy(() -> restore(handle))
+                .hasStackTraceContaining(
+                        "Corrupt base of key group " + keyGroup + " in segment " + segment);
+    }
+
+    /**
+     * With deferral (the default) the restore returns before it fetches a block without timers; the
+     * corrupt block fails its key group's first access and, from the background thread, the task.
+     */
+    @Test
+    void corruptBlockFailsItsDeferredKeyGroupAndTheTask() throws Exception {
+        int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(7, BackendHarness.MAX_PARALLELISM);
+        IncrementalRemoteKeyedStateHandle handle = checkpointWithCorruptBase(keyGroup);
+        String segment =
+                Manifest.read(handle.getMetaDataStateHandle(), getClass().getClassLoader())
+                        .chain(keyGroup)
+                        .get(0)
+                        .segment();
+        String corrupt = "Corrupt base of key group " + keyGroup + " in segment " + segment;
+        harness.env().setExpectedExternalFailureCause(FlinkRuntimeException.class);
+
+        IncrementalHeapKeyedStateBackend<Integer> restored = restore(handle);
+        restored.setCurrentKey(7);
+        ValueState<String> state = value(restored);
+
+        assertThatThrownBy(state::value)
+                .hasMessageContaining("restored state of key group " + keyGroup)
+                .hasStackTraceContaining(corrupt);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (harness.env().getActualExternalFailureCause().isEmpty()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(harness.env().getActualExternalFailureCause())
+                .get()
+                .satisfies(e -> assertThat(e).hasStackTraceContaining(corrupt));
+    }
+
+    /** A checkpoint of 100 keys whose base of {@code keyGroup} has its last byte flipped. */
+    private IncrementalRemoteKeyedStateHandle checkpointWithCorruptBase(int keyGroup)
+            throws Exception {
         IncrementalHeapKeyedStateBackend<Integer> backend = create();
         put(backend, 0, 100, "v0-");
         IncrementalRemoteKeyedStateHandle handle = harness.completeCheckpoint(backend, 1);
-
-        int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(7, BackendHarness.MAX_PARALLELISM);
         Manifest manifest =
                 Manifest.read(handle.getMetaDataStateHandle(), getClass().getClassLoader());
         BlockRef block = manifest.chain(keyGroup).get(0);
@@ -261,10 +318,7 @@ class IncrementalSnapshotTest {
             file.seek(at);
             file.write(b ^ 0xff);
         }
-
-        assertThatThrownBy(() -> restore(handle))
-                .hasStackTraceContaining(
-                        "Corrupt base of key group " + keyGroup + " in segment " + block.segment());
+        return handle;
     }
 
     // ------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import org.apache.flink.runtime.state.memory.ByteStreamStateHandle;
 import io.flinkrecovery.backend.snapshot.BlockCompression;
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.backend.snapshot.QueueSections;
 import io.flinkrecovery.objectstore.ObjectLocation;
 import io.flinkrecovery.objectstore.ObjectStore;
 import io.flinkrecovery.objectstore.s3.S3ClientSettings;
@@ -152,7 +153,7 @@ class ManifestCheckTest {
                         200,
                         BlockCompression.SNAPPY,
                         rawLength,
-                        true),
+                        QueueSections.FIRST),
                 new BlockRef(
                         SEGMENT,
                         HEADER + compressed.length,

@@ -21,6 +21,9 @@ public final class BackendMetrics {
     private volatile SnapshotFigures checkpoint = SnapshotFigures.NONE;
     private volatile RestoreFigures restore = RestoreFigures.NONE;
 
+    /** From the first manifest read until every restored record is in the heap; -1 until then. */
+    private volatile long restoreAppliedMillis = -1;
+
     /** Records a checkpoint whose upload finished; an older one finishing late is ignored. */
     public synchronized void checkpointed(SnapshotFigures figures) {
         if (figures.checkpointId() > checkpoint.checkpointId()) {
@@ -28,8 +31,25 @@ public final class BackendMetrics {
         }
     }
 
+    /** Records the restore; if it deferred nothing, everything was applied by its end. */
     public void restored(RestoreFigures figures) {
         restore = figures;
+        if (figures.deferredKeyGroups() == 0) {
+            restoreAppliedMillis = figures.durationMillis();
+        }
+    }
+
+    /** Records when the last key group that the restore deferred was applied. */
+    public void restoreApplied(long millisSinceRestoreStart) {
+        restoreAppliedMillis = millisSinceRestoreStart;
+    }
+
+    /**
+     * Milliseconds from the first manifest read until every restored record was in the heap; -1
+     * while deferred key groups wait, or before a restore.
+     */
+    public long restoreAppliedMillis() {
+        return restore.checkpointId() < 0 ? -1 : restoreAppliedMillis;
     }
 
     /** The newest checkpoint whose upload finished; id -1 before the first. */
@@ -63,6 +83,8 @@ public final class BackendMetrics {
         restoreGauge(restores, "readBytes", RestoreFigures::readBytes);
         restoreGauge(restores, "blockBytes", RestoreFigures::blockBytes);
         restoreGauge(restores, "fromLocalCopy", r -> r.fromLocalCopy() ? 1 : 0);
+        restoreGauge(restores, "deferredKeyGroups", RestoreFigures::deferredKeyGroups);
+        restores.gauge("appliedMs", (Gauge<Long>) this::restoreAppliedMillis);
     }
 
     private void checkpointGauge(

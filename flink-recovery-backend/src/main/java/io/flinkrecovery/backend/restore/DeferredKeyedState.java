@@ -1,28 +1,40 @@
 package io.flinkrecovery.backend.restore;
 
+import org.apache.flink.core.fs.CloseableRegistry;
 import org.apache.flink.runtime.state.heap.DeferredStateMap;
 import org.apache.flink.runtime.state.heap.StateTable;
 import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.IOUtils;
 
+import io.flinkrecovery.backend.snapshot.BlockRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import javax.annotation.Nullable;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
- * The keyed state that a restore fetched and checked but did not deserialize: per key group, the
- * rest of its blocks after their timers ({@link BlockApplier.Rest}), behind a {@link
- * DeferredStateMap} in every keyed state's table. A key group's records go in on its first access,
- * or earlier from a background thread that works through the key groups in order; whichever comes
- * first applies them, under one lock per subtask (the appliers' serializers are not thread-safe),
- * so the task waits at most for the key group the background thread is applying.
+ * The keyed state that a restore did not deserialize before the task runs: per key group, its
+ * blocks ({@link DeferredBlock}: fetched and checked with their timers applied, or still being
+ * fetched when they hold no timers), behind a {@link DeferredStateMap} in every keyed state's
+ * table. A key group's records go in on its first access, or earlier from a background thread that
+ * works through the key groups in order; whichever comes first applies them, under one lock per
+ * subtask (the appliers' serializers are not thread-safe), so the task waits at most for the key
+ * group the background thread is applying. Fetches are awaited outside the lock.
  *
- * <p>If a key group's records cannot be applied, every later access to it throws, and the
- * background thread reports the failure so that the task fails and Flink restores again.
+ * <p>If a key group's blocks cannot be fetched, checked or applied, every later access to it
+ * throws, and the background thread reports the failure so that the task fails and Flink restores
+ * again.
  */
 public final class DeferredKeyedState {
 
@@ -38,6 +50,11 @@ public final class DeferredKeyedState {
     private final long restoredAt = System.nanoTime();
     private volatile boolean cancelled;
 
+    /** The restore's reads that were still running when the task started, and their streams. */
+    @Nullable private ExecutorService fetches;
+
+    @Nullable private CloseableRegistry fetchStreams;
+
     // Under the lock.
     private int appliedInBackground;
     private int appliedOnAccess;
@@ -48,13 +65,12 @@ public final class DeferredKeyedState {
     }
 
     /**
-     * Defers the rests of {@code keyGroup}'s blocks (in chain order; each with the index of the
-     * manifest that references it) and installs a deferred map for it in each of {@code tables}.
-     * Called by the restore's threads, before the task runs.
+     * Defers {@code keyGroup}'s blocks (in chain order) and installs a deferred map for it in each
+     * of {@code tables}. Called by the restore's threads, before the task runs.
      */
     synchronized void defer(
-            int keyGroup, List<IndexedRest> rests, Collection<StateTable<?, ?, ?>> tables) {
-        KeyGroup pending = new KeyGroup(keyGroup, rests);
+            int keyGroup, List<DeferredBlock> blocks, Collection<StateTable<?, ?, ?>> tables) {
+        KeyGroup pending = new KeyGroup(keyGroup, blocks);
         for (StateTable<?, ?, ?> table : tables) {
             pending.maps.add(DeferredStateMap.install(table, keyGroup, pending));
         }
@@ -65,18 +81,32 @@ public final class DeferredKeyedState {
         return keyGroups.isEmpty();
     }
 
-    int keyGroups() {
+    /** How many key groups wait. */
+    public int keyGroups() {
         return keyGroups.size();
     }
 
     /**
-     * Starts the thread that applies every deferred key group not yet accessed; {@code onFailure}
-     * is told if one cannot be applied (the thread stops then).
+     * Takes over the restore's reads that fetch deferred blocks after the task started: shut down
+     * once every key group is applied, or on {@link #cancel()}.
      */
-    public void applyInBackground(String owner, Consumer<Throwable> onFailure) {
+    void ownFetches(ExecutorService fetches, CloseableRegistry fetchStreams) {
+        this.fetches = fetches;
+        this.fetchStreams = fetchStreams;
+    }
+
+    /**
+     * Starts the thread that applies every deferred key group not yet accessed; {@code onFailure}
+     * is told if one cannot be applied (the thread stops then), {@code onApplied} once all are,
+     * with the milliseconds since the restore returned.
+     */
+    public void applyInBackground(
+            String owner, Consumer<Throwable> onFailure, LongConsumer onApplied) {
         keyGroups.sort((a, b) -> Integer.compare(a.keyGroup, b.keyGroup));
         Thread thread =
-                new Thread(() -> applyAll(onFailure), "flink-recovery-deferred-restore " + owner);
+                new Thread(
+                        () -> applyAll(onFailure, onApplied),
+                        "flink-recovery-deferred-restore " + owner);
         thread.setDaemon(true);
         thread.start();
     }
@@ -86,13 +116,26 @@ public final class DeferredKeyedState {
      */
     public void cancel() {
         cancelled = true;
+        releaseFetches(true);
     }
 
-    private void applyAll(Consumer<Throwable> onFailure) {
+    private synchronized void releaseFetches(boolean now) {
+        if (fetches != null) {
+            if (now) {
+                fetches.shutdownNow();
+            } else {
+                fetches.shutdown();
+            }
+        }
+        IOUtils.closeQuietly(fetchStreams);
+    }
+
+    private void applyAll(Consumer<Throwable> onFailure, LongConsumer onApplied) {
         for (KeyGroup keyGroup : keyGroups) {
             if (cancelled) {
                 return;
             }
+            keyGroup.awaitFetched();
             lock.lock();
             try {
                 if (apply(keyGroup)) {
@@ -107,6 +150,9 @@ public final class DeferredKeyedState {
                 lock.unlock();
             }
         }
+        releaseFetches(false);
+        long millis = (System.nanoTime() - restoredAt) / 1_000_000;
+        onApplied.accept(millis);
         lock.lock();
         try {
             LOG.info(
@@ -114,7 +160,7 @@ public final class DeferredKeyedState {
                             + " the restore: {} in the background, {} on first access",
                     keyGroups.size(),
                     records,
-                    (System.nanoTime() - restoredAt) / 1_000_000,
+                    millis,
                     appliedInBackground,
                     appliedOnAccess);
         } finally {
@@ -132,17 +178,22 @@ public final class DeferredKeyedState {
         }
         keyGroup.applying = Thread.currentThread();
         try {
-            for (IndexedRest rest : keyGroup.rests) {
-                appliers.get(rest.manifest).applyRest(rest.rest);
-                records += rest.rest.block.entries();
+            for (DeferredBlock block : keyGroup.blocks) {
+                block.applyWith(appliers.get(block.manifest), keyGroup.keyGroup);
+                records += block.block.entries();
             }
+        } catch (InterruptedException e) {
+            // The task is being cancelled: not a fault of the key group.
+            Thread.currentThread().interrupt();
+            throw new FlinkRuntimeException(
+                    "Interrupted while applying key group " + keyGroup.keyGroup, e);
         } catch (Exception e) {
             keyGroup.failure = e;
             throw keyGroup.failed();
         } finally {
             keyGroup.applying = null;
         }
-        keyGroup.rests = null;
+        keyGroup.blocks = null;
         keyGroup.applied = true;
         for (DeferredStateMap<?, ?, ?> map : keyGroup.maps) {
             map.applied();
@@ -150,14 +201,68 @@ public final class DeferredKeyedState {
         return true;
     }
 
-    /** A block's rest and the manifest whose serializers decode it. */
-    static final class IndexedRest {
+    /**
+     * One deferred block of a key group, with the index of the manifest whose serializers decode
+     * it: fetched, checked and with its timers applied ({@link BlockApplier.Rest}), or still being
+     * fetched (a block without timers), then checked and applied whole.
+     */
+    static final class DeferredBlock {
         final int manifest;
-        final BlockApplier.Rest rest;
+        final BlockRef block;
+        @Nullable private final BlockApplier.Rest rest;
+        @Nullable private final Future<byte[]> fetch;
+        private final int offset;
 
-        IndexedRest(int manifest, BlockApplier.Rest rest) {
+        private DeferredBlock(
+                int manifest,
+                BlockRef block,
+                @Nullable BlockApplier.Rest rest,
+                @Nullable Future<byte[]> fetch,
+                int offset) {
             this.manifest = manifest;
+            this.block = block;
             this.rest = rest;
+            this.fetch = fetch;
+            this.offset = offset;
+        }
+
+        /** The keyed sections of a fetched and checked block whose timers are applied. */
+        static DeferredBlock rest(int manifest, BlockApplier.Rest rest) {
+            return new DeferredBlock(manifest, rest.block, rest, null, 0);
+        }
+
+        /** A block without timers, at {@code offset} of what {@code fetch} reads. */
+        static DeferredBlock fetching(
+                int manifest, BlockRef block, Future<byte[]> fetch, int offset) {
+            return new DeferredBlock(manifest, block, null, fetch, offset);
+        }
+
+        /** Waits until the block is fetched, successfully or not: {@link #applyWith} tells. */
+        void awaitFetched() {
+            if (fetch == null) {
+                return;
+            }
+            try {
+                fetch.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | CancellationException e) {
+                // Thrown again by applyWith, under the lock, where the key group records it.
+            }
+        }
+
+        void applyWith(BlockApplier<?> applier, int keyGroup) throws Exception {
+            if (rest != null) {
+                applier.applyRest(rest);
+                return;
+            }
+            byte[] data;
+            try {
+                data = fetch.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+            }
+            applier.apply(block, keyGroup, data, offset);
         }
     }
 
@@ -165,7 +270,7 @@ public final class DeferredKeyedState {
     private final class KeyGroup implements DeferredStateMap.Pending {
         final int keyGroup;
         final List<DeferredStateMap<?, ?, ?>> maps = new ArrayList<>();
-        List<IndexedRest> rests;
+        volatile List<DeferredBlock> blocks;
         boolean applied;
         Exception failure;
 
@@ -175,9 +280,17 @@ public final class DeferredKeyedState {
          */
         Thread applying;
 
-        KeyGroup(int keyGroup, List<IndexedRest> rests) {
+        KeyGroup(int keyGroup, List<DeferredBlock> blocks) {
             this.keyGroup = keyGroup;
-            this.rests = rests;
+            this.blocks = blocks;
+        }
+
+        /** Waits, outside the lock, until the key group's blocks are fetched. */
+        void awaitFetched() {
+            List<DeferredBlock> pending = blocks;
+            if (pending != null) {
+                pending.forEach(DeferredBlock::awaitFetched);
+            }
         }
 
         @Override
@@ -185,6 +298,7 @@ public final class DeferredKeyedState {
             if (applying == Thread.currentThread()) {
                 return;
             }
+            awaitFetched();
             lock.lock();
             try {
                 if (apply(this)) {
@@ -201,9 +315,7 @@ public final class DeferredKeyedState {
                             + keyGroup
                             + " (deferred until its first access): "
                             + failure.getMessage()
-                            + ". The checkpoint's blocks passed their CRC32C check, so their"
-                            + " serializers could not read them; `flink-recovery-inspect validate"
-                            + " --deep` names the block",
+                            + " (`flink-recovery-inspect validate --deep` checks every block)",
                     failure);
         }
     }

@@ -12,11 +12,13 @@ import org.apache.flink.runtime.state.RegisteredPriorityQueueStateBackendMetaInf
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.heap.StateTable;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+import org.apache.flink.util.IOUtils;
 import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.LocalCopyFiles;
 import io.flinkrecovery.backend.snapshot.Manifest;
+import io.flinkrecovery.backend.snapshot.QueueSections;
 import io.flinkrecovery.backend.snapshot.RestoredSegments;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
@@ -74,6 +76,16 @@ public final class IncrementalRestoreOperation<K> {
     @Nullable private final RestoredSegments downloads;
     private final boolean deferKeyedState;
 
+    /**
+     * Whether blocks without timers may be fetched after the task starts: from the checkpoint
+     * storage only. A task-local copy is read before, so that a corrupt one fails this restore and
+     * Flink falls back to the checkpoint storage; and so are downloads kept for a local copy.
+     */
+    private final boolean fetchLazily;
+
+    /** The bytes of the ranged reads the restore planned: what it reads in all. */
+    private long plannedReadBytes;
+
     /** Every keyed state's table: a deferred key group waits in each. */
     private final Set<StateTable<?, ?, ?>> tables =
             Collections.newSetFromMap(new IdentityHashMap<>());
@@ -83,7 +95,8 @@ public final class IncrementalRestoreOperation<K> {
     /**
      * {@code downloads}, if not null, keeps every range read for a later local copy. With {@code
      * deferKeyedState}, key groups whose blocks have their timers first are only fetched, checked
-     * and their timers applied; their keyed state waits in a {@link DeferredKeyedState}.
+     * and their timers applied, key groups without timers not even fetched; their keyed state waits
+     * in a {@link DeferredKeyedState}.
      */
     public IncrementalRestoreOperation(
             List<IncrementalKeyedStateHandle> handles,
@@ -106,6 +119,11 @@ public final class IncrementalRestoreOperation<K> {
         this.cancelStreamRegistry = cancelStreamRegistry;
         this.downloads = downloads;
         this.deferKeyedState = deferKeyedState;
+        this.fetchLazily =
+                deferKeyedState
+                        && downloads == null
+                        && handles.stream()
+                                .noneMatch(h -> h instanceof IncrementalLocalKeyedStateHandle);
     }
 
     /**
@@ -159,7 +177,15 @@ public final class IncrementalRestoreOperation<K> {
             }
         }
 
-        List<Read> reads = planReads(blocksBySegment, segmentsToRead);
+        Deferral[] deferrals = new Deferral[numberOfKeyGroups];
+        for (int i = 0; i < numberOfKeyGroups; i++) {
+            deferrals[i] =
+                    source[i] < 0
+                            ? Deferral.NONE
+                            : deferral(chains.get(i), appliers.get(source[i]));
+        }
+        List<Read> reads = planReads(blocksBySegment, segmentsToRead, deferrals);
+        plannedReadBytes = reads.stream().mapToLong(r -> r.length).sum();
         Map<BlockRef, Read> readOf = new HashMap<>();
         for (Read read : reads) {
             for (Located located : read.blocks) {
@@ -167,7 +193,7 @@ public final class IncrementalRestoreOperation<K> {
             }
         }
         long applyStart = System.nanoTime();
-        RestoreTimes times = fetchAndApply(reads, readOf, chains, source, appliers);
+        RestoreTimes times = fetchAndApply(reads, readOf, chains, source, deferrals, appliers);
         long applyNanos = System.nanoTime() - applyStart;
         long entries = 0;
         long compressed = 0;
@@ -179,7 +205,8 @@ public final class IncrementalRestoreOperation<K> {
         }
         LOG.info(
                 "Restored key groups {} from {} {} in {} ms ({} ms fetching and applying):"
-                        + " {} ranged reads of {} bytes ({} ms of reading, summed over threads),"
+                        + " {} ranged reads of {} bytes ({} of them after the task starts; {} ms of"
+                        + " reading before, summed over threads),"
                         + " {} records; summed over {} applying threads: {} ms checking"
                         + " CRC32C, {} ms decompressing {} compressed blocks, {} ms deserializing,"
                         + " {} ms writing into the heap's maps; keyed state of {} key groups"
@@ -192,8 +219,10 @@ public final class IncrementalRestoreOperation<K> {
                 (System.nanoTime() - start) / 1_000_000,
                 applyNanos / 1_000_000,
                 reads.size(),
-                reads.stream().mapToLong(r -> r.length).sum(),
-                reads.stream().mapToLong(r -> r.readNanos).sum() / 1_000_000,
+                plannedReadBytes,
+                reads.stream().filter(r -> !r.neededBeforeStart).count(),
+                reads.stream().filter(r -> r.neededBeforeStart).mapToLong(r -> r.readNanos).sum()
+                        / 1_000_000,
                 entries,
                 times.threads,
                 times.verifyNanos / 1_000_000,
@@ -203,6 +232,11 @@ public final class IncrementalRestoreOperation<K> {
                 times.putNanos / 1_000_000,
                 deferred == null ? 0 : deferred.keyGroups());
         return new SnapshotLayout(checkpointId, keyGroupRange, chains, segments, fingerprints);
+    }
+
+    /** The bytes of all ranged reads of the restore, including those after the task starts. */
+    public long plannedReadBytes() {
+        return plannedReadBytes;
     }
 
     /** The keyed state that {@link #restore()} left for later, or null if it applied everything. */
@@ -288,10 +322,12 @@ public final class IncrementalRestoreOperation<K> {
     /**
      * Groups the blocks into ranged reads (near blocks of one segment together) and orders the
      * reads by the first key group they serve, so that key groups can be applied while later ones
-     * are still being read.
+     * are still being read; reads the task need not wait for come last.
      */
     private static List<Read> planReads(
-            Map<String, List<Located>> blocksBySegment, Map<String, StreamStateHandle> segments) {
+            Map<String, List<Located>> blocksBySegment,
+            Map<String, StreamStateHandle> segments,
+            Deferral[] deferrals) {
         List<Read> reads = new ArrayList<>();
         for (Map.Entry<String, List<Located>> entry : blocksBySegment.entrySet()) {
             List<Located> blocks = entry.getValue();
@@ -314,10 +350,15 @@ public final class IncrementalRestoreOperation<K> {
                 current.length += gap + block.length();
                 current.firstKeyGroupIndex =
                         Math.min(current.firstKeyGroupIndex, located.keyGroupIndex);
+                current.neededBeforeStart |=
+                        deferrals[located.keyGroupIndex] != Deferral.FETCH_LATER;
                 current.unapplied.incrementAndGet();
             }
         }
-        reads.sort(Comparator.comparingInt(read -> read.firstKeyGroupIndex));
+        // What the task waits for first, then the rest in the order the background applies it.
+        reads.sort(
+                Comparator.comparing((Read read) -> !read.neededBeforeStart)
+                        .thenComparingInt(read -> read.firstKeyGroupIndex));
         return reads;
     }
 
@@ -326,6 +367,7 @@ public final class IncrementalRestoreOperation<K> {
             Map<BlockRef, Read> readOf,
             List<List<BlockRef>> chains,
             int[] source,
+            Deferral[] deferrals,
             List<BlockApplier<K>> appliers)
             throws Exception {
         RestoreTimes times = new RestoreTimes();
@@ -336,6 +378,43 @@ public final class IncrementalRestoreOperation<K> {
                 Executors.newFixedThreadPool(
                         Math.min(threads, reads.size()),
                         new ExecutorThreadFactory("flink-recovery-restore-read"));
+        // The reads' own registry: the task closes its restore registry once the backend is
+        // built, while reads for deferred key groups go on.
+        CloseableRegistry fetchStreams = new CloseableRegistry();
+        cancelStreamRegistry.registerCloseable(fetchStreams);
+        boolean handedOver = false;
+        try {
+            RestoreTimes applied =
+                    readAndApply(
+                            reads, readOf, chains, source, deferrals, appliers, io, fetchStreams);
+            if (deferred != null && reads.stream().anyMatch(r -> !r.neededBeforeStart)) {
+                cancelStreamRegistry.unregisterCloseable(fetchStreams);
+                io.shutdown();
+                deferred.ownFetches(io, fetchStreams);
+                handedOver = true;
+            }
+            return applied;
+        } finally {
+            if (!handedOver) {
+                io.shutdownNow();
+                if (cancelStreamRegistry.unregisterCloseable(fetchStreams)) {
+                    IOUtils.closeQuietly(fetchStreams);
+                }
+            }
+        }
+    }
+
+    private RestoreTimes readAndApply(
+            List<Read> reads,
+            Map<BlockRef, Read> readOf,
+            List<List<BlockRef>> chains,
+            int[] source,
+            Deferral[] deferrals,
+            List<BlockApplier<K>> appliers,
+            ExecutorService io,
+            CloseableRegistry fetchStreams)
+            throws Exception {
+        RestoreTimes times = new RestoreTimes();
         int applyThreads =
                 Math.min(
                         Math.min(threads, Runtime.getRuntime().availableProcessors()),
@@ -357,7 +436,7 @@ public final class IncrementalRestoreOperation<K> {
                                                     read.handle,
                                                     read.offset,
                                                     (int) read.length,
-                                                    cancelStreamRegistry);
+                                                    fetchStreams);
                                     read.readNanos = System.nanoTime() - readStart;
                                     if (downloads != null) {
                                         downloads.write(read.segment, read.offset, data);
@@ -367,7 +446,7 @@ public final class IncrementalRestoreOperation<K> {
             }
             AtomicInteger nextKeyGroup = new AtomicInteger();
             if (apply == null) {
-                applyKeyGroups(nextKeyGroup, readOf, chains, source, appliers);
+                applyKeyGroups(nextKeyGroup, readOf, chains, source, deferrals, appliers);
                 appliers.forEach(applier -> times.add(applier.times));
                 times.threads = 1;
                 return times;
@@ -383,7 +462,8 @@ public final class IncrementalRestoreOperation<K> {
                 workers.add(
                         apply.submit(
                                 () -> {
-                                    applyKeyGroups(nextKeyGroup, readOf, chains, source, own);
+                                    applyKeyGroups(
+                                            nextKeyGroup, readOf, chains, source, deferrals, own);
                                     return null;
                                 }));
             }
@@ -400,7 +480,6 @@ public final class IncrementalRestoreOperation<K> {
             times.threads = applyThreads;
             return times;
         } finally {
-            io.shutdownNow();
             if (apply != null) {
                 apply.shutdownNow();
             }
@@ -409,30 +488,37 @@ public final class IncrementalRestoreOperation<K> {
 
     /**
      * Takes key groups (by index in the range) from {@code nextKeyGroup} until none is left and
-     * applies each one's chain in order. Several threads may do this at once.
+     * applies each one's chain in order, or what of it must be applied before the task runs.
+     * Several threads may do this at once.
      */
     private void applyKeyGroups(
             AtomicInteger nextKeyGroup,
             Map<BlockRef, Read> readOf,
             List<List<BlockRef>> chains,
             int[] source,
+            Deferral[] deferrals,
             List<BlockApplier<K>> appliers)
             throws Exception {
         for (int i = nextKeyGroup.getAndIncrement();
                 i < chains.size();
                 i = nextKeyGroup.getAndIncrement()) {
             int keyGroup = keyGroupRange.getKeyGroupId(i);
-            BlockApplier<K> applier = appliers.get(source[i]);
-            boolean defer = deferred != null && mayDefer(chains.get(i), applier);
-            List<DeferredKeyedState.IndexedRest> rests = new ArrayList<>();
+            List<DeferredKeyedState.DeferredBlock> deferredBlocks = new ArrayList<>();
             for (BlockRef block : chains.get(i)) {
                 Read read = readOf.get(block);
-                byte[] data = await(read.data);
                 int offset = (int) (block.offset() - read.offset);
-                if (defer) {
+                if (deferrals[i] == Deferral.FETCH_LATER) {
+                    deferredBlocks.add(
+                            DeferredKeyedState.DeferredBlock.fetching(
+                                    source[i], block, read.data, offset));
+                    continue;
+                }
+                byte[] data = await(read.data);
+                BlockApplier<K> applier = appliers.get(source[i]);
+                if (deferrals[i] == Deferral.KEYED_STATE) {
                     BlockApplier.Rest rest = applier.applyQueues(block, keyGroup, data, offset);
                     if (rest != null) {
-                        rests.add(new DeferredKeyedState.IndexedRest(source[i], rest));
+                        deferredBlocks.add(DeferredKeyedState.DeferredBlock.rest(source[i], rest));
                     }
                 } else {
                     applier.apply(block, keyGroup, data, offset);
@@ -441,23 +527,41 @@ public final class IncrementalRestoreOperation<K> {
                     read.data = null;
                 }
             }
-            if (!rests.isEmpty()) {
-                deferred.defer(keyGroup, rests, tables);
+            if (!deferredBlocks.isEmpty()) {
+                deferred.defer(keyGroup, deferredBlocks, tables);
             }
         }
     }
 
+    /** What of a key group a restore leaves until after the task started. */
+    private enum Deferral {
+        /** Nothing: every block is applied before. */
+        NONE,
+        /** The keyed state: every block is fetched and checked, and its timers applied, before. */
+        KEYED_STATE,
+        /** Everything: the blocks hold no timers, so even their fetching can wait. */
+        FETCH_LATER
+    }
+
     /**
-     * Whether a key group's keyed state can wait: its timers can be applied without decoding its
-     * keyed sections, because every block has them first or the manifest has no queues.
+     * What of a key group can wait: its keyed state if its timers can be applied without decoding
+     * it (every block has them first, or the manifest has no queues); its fetching too if no block
+     * holds a timer.
      */
-    private static boolean mayDefer(List<BlockRef> chain, BlockApplier<?> applier) {
+    private Deferral deferral(List<BlockRef> chain, BlockApplier<?> applier) {
+        if (deferred == null) {
+            return Deferral.NONE;
+        }
+        boolean noTimers = true;
         for (BlockRef block : chain) {
-            if (!block.queuesFirst() && applier.hasQueues()) {
-                return false;
+            if (applier.hasQueues()) {
+                if (!block.queuesFirst()) {
+                    return Deferral.NONE;
+                }
+                noTimers &= block.queues() == QueueSections.NONE;
             }
         }
-        return true;
+        return fetchLazily && noTimers ? Deferral.FETCH_LATER : Deferral.KEYED_STATE;
     }
 
     private static <T> T await(Future<T> future) throws Exception {
@@ -491,6 +595,10 @@ public final class IncrementalRestoreOperation<K> {
         long length;
         final List<Located> blocks = new ArrayList<>();
         int firstKeyGroupIndex = Integer.MAX_VALUE;
+
+        /** Whether a key group applied before the task runs needs it. */
+        boolean neededBeforeStart;
+
         final AtomicInteger unapplied = new AtomicInteger();
         volatile Future<byte[]> data;
         volatile long readNanos;

@@ -20,11 +20,20 @@ public final class BlockRef {
     private final int entries;
     private final BlockCompression compression;
     private final int rawLength;
-    private final boolean queuesFirst;
+    private final QueueSections queues;
 
     /** An uncompressed block: stored as serialized, its sections in any order. */
     public BlockRef(String segment, long offset, int length, int crc, byte kind, int entries) {
-        this(segment, offset, length, crc, kind, entries, BlockCompression.NONE, length, false);
+        this(
+                segment,
+                offset,
+                length,
+                crc,
+                kind,
+                entries,
+                BlockCompression.NONE,
+                length,
+                QueueSections.ANY_ORDER);
     }
 
     public BlockRef(
@@ -36,7 +45,7 @@ public final class BlockRef {
             int entries,
             BlockCompression compression,
             int rawLength,
-            boolean queuesFirst) {
+            QueueSections queues) {
         if (kind != BASE && kind != DELTA) {
             throw new IllegalArgumentException("Unknown block kind " + kind);
         }
@@ -55,7 +64,7 @@ public final class BlockRef {
         this.entries = entries;
         this.compression = Objects.requireNonNull(compression);
         this.rawLength = rawLength;
-        this.queuesFirst = queuesFirst;
+        this.queues = Objects.requireNonNull(queues);
     }
 
     /** The segment's name: its local path in the keyed handle's shared state. */
@@ -113,13 +122,17 @@ public final class BlockRef {
         return rawLength;
     }
 
+    /** Where the block's priority-queue sections are. */
+    public QueueSections queues() {
+        return queues;
+    }
+
     /**
-     * Whether the block's priority-queue sections all come before its keyed sections, so that a
-     * restore can apply the timers and leave the keyed state for later without decoding it. Blocks
-     * written before manifest version 3 may have them in any order.
+     * Whether the block's priority-queue sections, if any, all come before its keyed sections, so
+     * that a restore can apply the timers and leave the keyed state for later without decoding it.
      */
     public boolean queuesFirst() {
-        return queuesFirst;
+        return queues != QueueSections.ANY_ORDER;
     }
 
     @Override
@@ -137,7 +150,7 @@ public final class BlockRef {
                 && kind == that.kind
                 && entries == that.entries
                 && rawLength == that.rawLength
-                && queuesFirst == that.queuesFirst
+                && queues == that.queues
                 && compression == that.compression
                 && segment.equals(that.segment);
     }
@@ -145,7 +158,7 @@ public final class BlockRef {
     @Override
     public int hashCode() {
         return Objects.hash(
-                segment, offset, length, crc, kind, entries, compression, rawLength, queuesFirst);
+                segment, offset, length, crc, kind, entries, compression, rawLength, queues);
     }
 
     @Override

@@ -20,6 +20,7 @@ final class BlockWriter<K> {
     private final SnapshotPlan<K> plan;
     private final DataOutputSerializer out = new DataOutputSerializer(64 * 1024);
     private int entries;
+    private boolean wroteQueues;
 
     BlockWriter(SnapshotPlan<K> plan) {
         this.plan = plan;
@@ -29,15 +30,17 @@ final class BlockWriter<K> {
     int write(int index, boolean base) throws IOException {
         out.clear();
         entries = 0;
+        wroteQueues = false;
         out.writeInt(plan.keyGroupRange.getKeyGroupId(index));
         out.writeByte(base ? BlockRef.BASE : BlockRef.DELTA);
         int sectionsAt = out.length();
         out.writeInt(0);
         int sections = 0;
-        // Queues first (BlockRef#queuesFirst): a restore applies them and may defer the rest.
+        // Queues first (QueueSections.FIRST): a restore applies them and may defer the rest.
         for (SnapshotPlan.PqWork<?> work : plan.pqWork) {
             if (base ? writePqBase(work, index) : writePqDelta(work, index)) {
                 sections++;
+                wroteQueues = true;
             }
         }
         for (SnapshotPlan.KvWork<K, ?, ?> work : plan.kvWork) {
@@ -55,6 +58,11 @@ final class BlockWriter<K> {
 
     int entries() {
         return entries;
+    }
+
+    /** Where the last block's queue sections are: first, or none. */
+    QueueSections queues() {
+        return wroteQueues ? QueueSections.FIRST : QueueSections.NONE;
     }
 
     private <N, S> boolean writeKvBase(SnapshotPlan.KvWork<K, N, S> work, int index)

@@ -358,7 +358,7 @@ final class IncrementalSnapshotStrategy<K>
                             writer.entries(),
                             stored,
                             rawLength,
-                            true);
+                            writer.queues());
         }
         return written;
     }

@@ -27,11 +27,10 @@ import java.util.Map;
  * backends' {@code IncrementalRemoteKeyedStateHandle}s.
  *
  * <p>Version 2 adds to every block how it is stored ({@link BlockCompression}) and its length
- * before compression; version 3 adds a byte of flags, of which {@link #QUEUES_FIRST} says that the
- * block's priority-queue sections come before its keyed sections (see {@link
- * BlockRef#queuesFirst()}). A manifest is written in the lowest version that describes its blocks,
- * so that a chain of blocks from before a feature can still be restored by the flink-recovery that
- * wrote them. All three versions are read.
+ * before compression; version 3 adds where the block's priority-queue sections are ({@link
+ * QueueSections}: first, none, or, for older blocks, anywhere). A manifest is written in the lowest
+ * version that describes its blocks, so that a chain of blocks from before a feature can still be
+ * restored by the flink-recovery that wrote them. All three versions are read.
  */
 public final class Manifest {
 
@@ -46,9 +45,6 @@ public final class Manifest {
 
     /** The version before block compression: every block stored as serialized. */
     public static final int VERSION_UNCOMPRESSED = 1;
-
-    /** Version 3 block flag: {@link BlockRef#queuesFirst()}. */
-    static final int QUEUES_FIRST = 1;
 
     private final TypeSerializerSnapshot<?> keySerializerSnapshot;
     private final List<StateMetaInfoSnapshot> stateMetaInfos;
@@ -112,7 +108,7 @@ public final class Manifest {
                     out.writeInt(block.rawLength());
                 }
                 if (version >= VERSION) {
-                    out.writeByte(block.queuesFirst() ? QUEUES_FIRST : 0);
+                    out.writeByte(block.queues().id());
                 }
             }
         }
@@ -220,7 +216,26 @@ public final class Manifest {
                                         + " wrote it, or a newer one");
                     }
                 }
-                boolean queuesFirst = version >= VERSION && (in.readByte() & QUEUES_FIRST) != 0;
+                QueueSections queues = QueueSections.ANY_ORDER;
+                if (version >= VERSION) {
+                    byte id = in.readByte();
+                    queues = QueueSections.ofId(id);
+                    if (queues == null) {
+                        throw new IOException(
+                                "Cannot read "
+                                        + source
+                                        + ": block "
+                                        + j
+                                        + " of key group "
+                                        + range.getKeyGroupId(i)
+                                        + " in segment "
+                                        + segment
+                                        + " has unknown queue sections "
+                                        + id
+                                        + "; restore it with the flink-recovery version that"
+                                        + " wrote it, or a newer one");
+                    }
+                }
                 chain.add(
                         new BlockRef(
                                 segment,
@@ -231,7 +246,7 @@ public final class Manifest {
                                 entries,
                                 compression,
                                 rawLength,
-                                queuesFirst));
+                                queues));
             }
             chains.add(Collections.unmodifiableList(chain));
         }

@@ -52,13 +52,28 @@ class BackendMetricsTest {
         assertThat(gauge("restore.readBytes")).isEqualTo(0L);
         assertThat(gauge("restore.fromLocalCopy")).isEqualTo(0L);
 
-        metrics.restored(new RestoreFigures(12, 840, 5_000_000, 4_900_000, true));
+        assertThat(gauge("restore.appliedMs")).isEqualTo(-1L);
+        metrics.restored(new RestoreFigures(12, 840, 5_000_000, 4_900_000, true, 0));
 
         assertThat(gauge("restore.checkpointId")).isEqualTo(12L);
         assertThat(gauge("restore.durationMs")).isEqualTo(840L);
         assertThat(gauge("restore.readBytes")).isEqualTo(5_000_000L);
         assertThat(gauge("restore.blockBytes")).isEqualTo(4_900_000L);
         assertThat(gauge("restore.fromLocalCopy")).isEqualTo(1L);
-        assertThat(gauges).hasSize(16);
+        assertThat(gauge("restore.deferredKeyGroups")).isEqualTo(0L);
+        assertThat(gauge("restore.appliedMs")).as("nothing deferred").isEqualTo(840L);
+        assertThat(gauges).hasSize(18);
+    }
+
+    @Test
+    void appliedMsWaitsForTheDeferredKeyGroups() {
+        metrics.restored(new RestoreFigures(12, 200, 5_000_000, 4_900_000, false, 64));
+        assertThat(gauge("restore.deferredKeyGroups")).isEqualTo(64L);
+        assertThat(gauge("restore.appliedMs")).isEqualTo(-1L);
+
+        metrics.restoreApplied(650);
+
+        assertThat(gauge("restore.durationMs")).isEqualTo(200L);
+        assertThat(gauge("restore.appliedMs")).isEqualTo(650L);
     }
 }

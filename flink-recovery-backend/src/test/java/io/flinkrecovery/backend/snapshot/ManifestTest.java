@@ -58,7 +58,7 @@ class ManifestTest {
                                 10,
                                 BlockCompression.SNAPPY,
                                 400,
-                                false),
+                                QueueSections.ANY_ORDER),
                         new BlockRef(SEGMENT_2, 136, 30, 33, BlockRef.DELTA, 1)),
                 List.of(),
                 List.of(
@@ -71,7 +71,7 @@ class ManifestTest {
                                 70,
                                 BlockCompression.SNAPPY,
                                 1400,
-                                false)));
+                                QueueSections.ANY_ORDER)));
     }
 
     @Test
@@ -118,18 +118,42 @@ class ManifestTest {
         List<BlockRef> chain = new ArrayList<>(mixedChains().get(0));
         BlockRef queuesFirst =
                 new BlockRef(
-                        SEGMENT_2, 500, 40, 55, BlockRef.DELTA, 3, BlockCompression.NONE, 40, true);
+                        SEGMENT_2,
+                        500,
+                        40,
+                        55,
+                        BlockRef.DELTA,
+                        3,
+                        BlockCompression.NONE,
+                        40,
+                        QueueSections.FIRST);
         chain.add(queuesFirst);
-        List<List<BlockRef>> chains = List.of(chain, List.of(), mixedChains().get(2));
+        BlockRef withoutQueues =
+                new BlockRef(
+                        SEGMENT_2,
+                        540,
+                        20,
+                        66,
+                        BlockRef.BASE,
+                        2,
+                        BlockCompression.NONE,
+                        20,
+                        QueueSections.NONE);
+        List<List<BlockRef>> chains = List.of(chain, List.of(withoutQueues), mixedChains().get(2));
         byte[] bytes = write(new KeyGroupRange(5, 7), chains);
 
         assertThat(versionOf(bytes)).isEqualTo(Manifest.VERSION).isEqualTo(3);
         Manifest manifest = read(bytes);
         assertThat(manifest.chains()).isEqualTo(chains);
         assertThat(manifest.chain(5))
-                .extracting(BlockRef::queuesFirst)
-                .containsExactly(false, false, false, true);
+                .extracting(BlockRef::queues)
+                .containsExactly(
+                        QueueSections.ANY_ORDER,
+                        QueueSections.ANY_ORDER,
+                        QueueSections.ANY_ORDER,
+                        QueueSections.FIRST);
         assertThat(manifest.chain(5).get(1).compression()).isEqualTo(BlockCompression.SNAPPY);
+        assertThat(manifest.chain(6).get(0).queues()).isEqualTo(QueueSections.NONE);
         assertThat(Manifest.readBlocks(new java.io.ByteArrayInputStream(bytes), "test").chains())
                 .isEqualTo(chains);
     }
@@ -189,7 +213,7 @@ class ManifestTest {
                                         5,
                                         BlockCompression.SNAPPY,
                                         300,
-                                        false)));
+                                        QueueSections.ANY_ORDER)));
         byte[] bytes = write(new KeyGroupRange(9, 9), chains);
         // After the header, the segment name, the chain's length and the version 1 fields.
         int compressionAt = 4 * 5 + 2 + SEGMENT_1.length() + 4 + 25;
