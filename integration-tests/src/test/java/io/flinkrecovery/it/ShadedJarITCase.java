@@ -33,7 +33,8 @@ class ShadedJarITCase {
     private static final List<String> IN_FLINKS_HEAP_PACKAGE =
             List.of(
                     "org/apache/flink/runtime/state/heap/WriteReportingStateMap",
-                    "org/apache/flink/runtime/state/heap/SnapshotLookup");
+                    "org/apache/flink/runtime/state/heap/SnapshotLookup",
+                    "org/apache/flink/runtime/state/heap/DeferredStateMap");
 
     private static Path jar;
 
