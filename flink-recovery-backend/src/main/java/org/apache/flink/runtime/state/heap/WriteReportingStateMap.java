@@ -15,8 +15,8 @@ import org.apache.flink.runtime.state.StateTransformationFunction;
  * map is installed there instead.
  *
  * <p>It lives in Flink's package because {@link CopyOnWriteStateMap}'s constructor is
- * package-private. It, {@link SnapshotLookup} and {@link DeferredStateMap} are flink-recovery's only
- * classes outside {@code io.flinkrecovery}, and it changes no behaviour of the map.
+ * package-private. It, {@link SnapshotLookup} and {@link DeferredStateMap} are flink-recovery's
+ * only classes outside {@code io.flinkrecovery}, and it changes no behaviour of the map.
  */
 public final class WriteReportingStateMap<K, N, S> extends CopyOnWriteStateMap<K, N, S> {
 
