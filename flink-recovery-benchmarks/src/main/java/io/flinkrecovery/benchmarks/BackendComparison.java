@@ -214,6 +214,7 @@ public final class BackendComparison {
         }
         Map<Backend, List<Double>> rates =
                 InterleavedRounds.run(
+                        jobs.keySet(),
                         options.throughputRounds,
                         backend -> {
                             long start = System.nanoTime();
@@ -292,6 +293,10 @@ public final class BackendComparison {
 
         for (int i = 0; i < options.restores; i++) {
             before = counters.snapshot();
+            // Each restore starts on a collected heap, as each throughput round does: otherwise
+            // the previous restore's state, garbage now, is collected during this one, and a heap
+            // backend's restore times depend on where that pause falls.
+            System.gc();
             HeapSampler heap = i == 0 ? HeapSampler.start() : null;
             UpdateJob restored =
                     UpdateJob.submit(cluster, config, control, options.workload(), latest);

@@ -1,6 +1,7 @@
 package io.flinkrecovery.benchmarks;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +39,14 @@ final class InterleavedRounds {
 
     private InterleavedRounds() {}
 
-    /** The rates of each backend's {@code rounds} rounds, warm-up excluded. */
-    static Map<Backend, List<Double>> run(int rounds, Round round, Listener listener)
+    /** The rates of each of {@code backends}' {@code rounds} rounds, warm-up excluded. */
+    static Map<Backend, List<Double>> run(
+            Collection<Backend> backends, int rounds, Round round, Listener listener)
             throws Exception {
         Map<Backend, List<Double>> rates = new EnumMap<>(Backend.class);
-        for (List<Backend> phase : PHASES) {
+        for (List<Backend> all : PHASES) {
+            List<Backend> phase = new ArrayList<>(all);
+            phase.retainAll(backends);
             for (int r = 0; r <= rounds; r++) {
                 for (int i = 0; i < phase.size(); i++) {
                     Backend backend = phase.get((i + r) % phase.size());

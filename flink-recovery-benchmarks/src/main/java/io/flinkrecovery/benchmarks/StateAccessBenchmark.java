@@ -111,6 +111,7 @@ public final class StateAccessBenchmark {
                 }
                 Map<Backend, List<Double>> rates =
                         InterleavedRounds.run(
+                                subjects.keySet(),
                                 options.throughputRounds,
                                 backend -> writeRandomKeys(subjects.get(backend), pool),
                                 (backend, round, rate) ->

@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -28,9 +29,10 @@ import java.util.function.LongConsumer;
  * blocks ({@link DeferredBlock}: fetched and checked with their timers applied, or still being
  * fetched when they hold no timers), behind a {@link DeferredStateMap} in every keyed state's
  * table. A key group's records go in on its first access, or earlier from a background thread that
- * works through the key groups in order; whichever comes first applies them, under one lock per
- * subtask (the appliers' serializers are not thread-safe), so the task waits at most for the key
- * group the background thread is applying. Fetches are awaited outside the lock.
+ * starts with the first access to any of them (the task runs by then) and works through the key
+ * groups in order; whichever comes first applies them, under one lock per subtask (the appliers'
+ * serializers are not thread-safe), so the task waits at most for the key group the background
+ * thread is applying. Fetches are awaited outside the lock.
  *
  * <p>If a key group's blocks cannot be fetched, checked or applied, every later access to it
  * throws, and the background thread reports the failure so that the task fails and Flink restores
@@ -49,6 +51,11 @@ public final class DeferredKeyedState {
     private final List<KeyGroup> keyGroups = new ArrayList<>();
     private final long restoredAt = System.nanoTime();
     private volatile boolean cancelled;
+
+    /** Applies every key group not yet accessed; started by the first access. */
+    @Nullable private volatile Thread background;
+
+    private final AtomicBoolean backgroundStarted = new AtomicBoolean();
 
     /** The restore's reads that were still running when the task started, and their streams. */
     @Nullable private ExecutorService fetches;
@@ -96,9 +103,11 @@ public final class DeferredKeyedState {
     }
 
     /**
-     * Starts the thread that applies every deferred key group not yet accessed; {@code onFailure}
-     * is told if one cannot be applied (the thread stops then), {@code onApplied} once all are,
-     * with the milliseconds since the restore returned.
+     * Prepares the thread that applies every deferred key group not yet accessed, and starts it
+     * with the first access to deferred state: by then the task runs, and until then the thread
+     * would only take the processor from the task's own start. {@code onFailure} is told if a key
+     * group cannot be applied (the thread stops then), {@code onApplied} once all are, with the
+     * milliseconds since the restore returned.
      */
     public void applyInBackground(
             String owner, Consumer<Throwable> onFailure, LongConsumer onApplied) {
@@ -108,7 +117,16 @@ public final class DeferredKeyedState {
                         () -> applyAll(onFailure, onApplied),
                         "flink-recovery-deferred-restore " + owner);
         thread.setDaemon(true);
-        thread.start();
+        background = thread;
+    }
+
+    private void startBackground() {
+        Thread thread = background;
+        if (thread != null
+                && !backgroundStarted.get()
+                && backgroundStarted.compareAndSet(false, true)) {
+            thread.start();
+        }
     }
 
     /**
@@ -298,6 +316,7 @@ public final class DeferredKeyedState {
             if (applying == Thread.currentThread()) {
                 return;
             }
+            startBackground();
             awaitFetched();
             lock.lock();
             try {
