@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -57,10 +58,12 @@ public final class DeferredKeyedState {
 
     private final AtomicBoolean backgroundStarted = new AtomicBoolean();
 
-    /** The restore's reads that were still running when the task started, and their streams. */
+    /** The restore's reads of deferred key groups, their threads and their streams. */
     @Nullable private ExecutorService fetches;
 
     @Nullable private CloseableRegistry fetchStreams;
+
+    private List<FutureTask<byte[]>> pendingFetches = List.of();
 
     // Under the lock.
     private int appliedInBackground;
@@ -94,12 +97,17 @@ public final class DeferredKeyedState {
     }
 
     /**
-     * Takes over the restore's reads that fetch deferred blocks after the task started: shut down
-     * once every key group is applied, or on {@link #cancel()}.
+     * Takes over the reads of deferred blocks, {@code pending}, to run on {@code fetches} from the
+     * first access to deferred state on; their threads are shut down and their streams closed once
+     * every key group is applied, or on {@link #cancel()}.
      */
-    void ownFetches(ExecutorService fetches, CloseableRegistry fetchStreams) {
+    synchronized void ownFetches(
+            ExecutorService fetches,
+            CloseableRegistry fetchStreams,
+            List<FutureTask<byte[]>> pending) {
         this.fetches = fetches;
         this.fetchStreams = fetchStreams;
+        this.pendingFetches = new ArrayList<>(pending);
     }
 
     /**
@@ -120,11 +128,19 @@ public final class DeferredKeyedState {
         background = thread;
     }
 
+    /** Starts the reads of deferred blocks and the background thread, once. */
     private void startBackground() {
+        if (backgroundStarted.get() || !backgroundStarted.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (this) {
+            if (!cancelled && fetches != null) {
+                pendingFetches.forEach(fetches::execute);
+                fetches.shutdown();
+            }
+        }
         Thread thread = background;
-        if (thread != null
-                && !backgroundStarted.get()
-                && backgroundStarted.compareAndSet(false, true)) {
+        if (thread != null) {
             thread.start();
         }
     }
@@ -138,6 +154,10 @@ public final class DeferredKeyedState {
     }
 
     private synchronized void releaseFetches(boolean now) {
+        if (now) {
+            // Reads never started would otherwise leave their waiters waiting.
+            pendingFetches.forEach(fetch -> fetch.cancel(true));
+        }
         if (fetches != null) {
             if (now) {
                 fetches.shutdownNow();

@@ -42,6 +42,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -82,6 +83,12 @@ public final class IncrementalRestoreOperation<K> {
      * Flink falls back to the checkpoint storage; and so are downloads kept for a local copy.
      */
     private final boolean fetchLazily;
+
+    /**
+     * Reads that only deferred key groups need: started with the first access to deferred state, so
+     * that until then they take nothing from the task's own start.
+     */
+    private final List<FutureTask<byte[]>> fetchesAfterStart = new ArrayList<>();
 
     /** The bytes of the ranged reads the restore planned: what it reads in all. */
     private long plannedReadBytes;
@@ -387,10 +394,9 @@ public final class IncrementalRestoreOperation<K> {
             RestoreTimes applied =
                     readAndApply(
                             reads, readOf, chains, source, deferrals, appliers, io, fetchStreams);
-            if (deferred != null && reads.stream().anyMatch(r -> !r.neededBeforeStart)) {
+            if (!fetchesAfterStart.isEmpty()) {
                 cancelStreamRegistry.unregisterCloseable(fetchStreams);
-                io.shutdown();
-                deferred.ownFetches(io, fetchStreams);
+                deferred.ownFetches(io, fetchStreams, fetchesAfterStart);
                 handedOver = true;
             }
             return applied;
@@ -427,8 +433,8 @@ public final class IncrementalRestoreOperation<K> {
                         : null;
         try {
             for (Read read : reads) {
-                read.data =
-                        io.submit(
+                FutureTask<byte[]> fetch =
+                        new FutureTask<>(
                                 () -> {
                                     long readStart = System.nanoTime();
                                     byte[] data =
@@ -443,6 +449,12 @@ public final class IncrementalRestoreOperation<K> {
                                     }
                                     return data;
                                 });
+                read.data = fetch;
+                if (read.neededBeforeStart) {
+                    io.execute(fetch);
+                } else {
+                    fetchesAfterStart.add(fetch);
+                }
             }
             AtomicInteger nextKeyGroup = new AtomicInteger();
             if (apply == null) {
