@@ -364,16 +364,20 @@ public final class BackendComparison {
                         options.workload().withParallelism(RESCALED_PARALLELISM),
                         latest);
         run.rescaleSeconds = restored.awaitRunning();
+        // What it reads by the time its first records are processed: a backend that defers reads
+        // past running (ours) must still count them.
+        restored.run(JobControl.Kind.THROUGHPUT, 0, options.restoreRecords);
         run.rescaleRequests = store.counters().snapshot().minus(before);
         restored.cancel();
         control.unregister();
         progress(
-                "%s: restore at parallelism %d: running %s, read %s (largest subtask planned %s,"
-                        + " a share is %s)",
+                "%s: restore at parallelism %d: running %s, read %s by %,d records processed"
+                        + " (largest subtask planned %s, a share is %s)",
                 backend.label(),
                 RESCALED_PARALLELISM,
                 Stats.seconds(run.rescaleSeconds),
                 Stats.mb(run.rescaleRequests.bytesIn()),
+                options.restoreRecords,
                 Stats.mb(run.rescalePlannedMaxBytes),
                 Stats.mb(run.rescaleShare()));
     }

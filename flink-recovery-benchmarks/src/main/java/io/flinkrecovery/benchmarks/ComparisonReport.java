@@ -299,7 +299,7 @@ final class ComparisonReport {
                         "peak heap, restore to (b)",
                         "state",
                         "rescaled: running",
-                        "read",
+                        "read by (b)",
                         "GETs",
                         "planned largest subtask",
                         "share",
