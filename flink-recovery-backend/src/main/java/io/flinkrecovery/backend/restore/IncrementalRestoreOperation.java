@@ -15,10 +15,11 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.util.IOUtils;
 import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 
+import io.flinkrecovery.backend.restore.RangedReads.Located;
+import io.flinkrecovery.backend.restore.RangedReads.Read;
 import io.flinkrecovery.backend.snapshot.BlockRef;
 import io.flinkrecovery.backend.snapshot.LocalCopyFiles;
 import io.flinkrecovery.backend.snapshot.Manifest;
-import io.flinkrecovery.backend.snapshot.QueueSections;
 import io.flinkrecovery.backend.snapshot.RestoredSegments;
 import io.flinkrecovery.backend.snapshot.SnapshotLayout;
 import io.flinkrecovery.backend.snapshot.TrackedStates;
@@ -31,7 +32,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -55,16 +55,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class IncrementalRestoreOperation<K> {
 
     private static final Logger LOG = LoggerFactory.getLogger(IncrementalRestoreOperation.class);
-
-    /** Blocks of one segment are read together up to this many bytes. */
-    static final int MAX_READ_BYTES = 8 * 1024 * 1024;
-
-    /**
-     * Blocks of one segment this close are read together, gap included: reading 1 MB costs less
-     * than the latency of another request on S3 (tens of milliseconds). Gaps are blocks that later
-     * checkpoints superseded.
-     */
-    static final int MAX_GAP_BYTES = 1024 * 1024;
 
     private final List<IncrementalKeyedStateHandle> handles;
     private final List<Manifest> manifests;
@@ -187,11 +177,18 @@ public final class IncrementalRestoreOperation<K> {
         Deferral[] deferrals = new Deferral[numberOfKeyGroups];
         for (int i = 0; i < numberOfKeyGroups; i++) {
             deferrals[i] =
-                    source[i] < 0
+                    source[i] < 0 || deferred == null
                             ? Deferral.NONE
-                            : deferral(chains.get(i), appliers.get(source[i]));
+                            : Deferral.of(
+                                    chains.get(i),
+                                    appliers.get(source[i]).hasQueues(),
+                                    fetchLazily);
         }
-        List<Read> reads = planReads(blocksBySegment, segmentsToRead, deferrals);
+        List<Read> reads =
+                RangedReads.plan(
+                        blocksBySegment,
+                        segmentsToRead,
+                        index -> deferrals[index] != Deferral.FETCH_LATER);
         plannedReadBytes = reads.stream().mapToLong(r -> r.length).sum();
         Map<BlockRef, Read> readOf = new HashMap<>();
         for (Read read : reads) {
@@ -326,49 +323,6 @@ public final class IncrementalRestoreOperation<K> {
         return segmentOf(handle, name);
     }
 
-    /**
-     * Groups the blocks into ranged reads (near blocks of one segment together) and orders the
-     * reads by the first key group they serve, so that key groups can be applied while later ones
-     * are still being read; reads the task need not wait for come last.
-     */
-    private static List<Read> planReads(
-            Map<String, List<Located>> blocksBySegment,
-            Map<String, StreamStateHandle> segments,
-            Deferral[] deferrals) {
-        List<Read> reads = new ArrayList<>();
-        for (Map.Entry<String, List<Located>> entry : blocksBySegment.entrySet()) {
-            List<Located> blocks = entry.getValue();
-            blocks.sort((a, b) -> Long.compare(a.block.offset(), b.block.offset()));
-            Read current = null;
-            for (Located located : blocks) {
-                BlockRef block = located.block;
-                long gap =
-                        current == null ? -1 : block.offset() - (current.offset + current.length);
-                if (current == null
-                        || gap < 0
-                        || gap > MAX_GAP_BYTES
-                        || current.length + gap + block.length() > MAX_READ_BYTES) {
-                    current =
-                            new Read(entry.getKey(), segments.get(entry.getKey()), block.offset());
-                    reads.add(current);
-                    gap = 0;
-                }
-                current.blocks.add(located);
-                current.length += gap + block.length();
-                current.firstKeyGroupIndex =
-                        Math.min(current.firstKeyGroupIndex, located.keyGroupIndex);
-                current.neededBeforeStart |=
-                        deferrals[located.keyGroupIndex] != Deferral.FETCH_LATER;
-                current.unapplied.incrementAndGet();
-            }
-        }
-        // What the task waits for first, then the rest in the order the background applies it.
-        reads.sort(
-                Comparator.comparing((Read read) -> !read.neededBeforeStart)
-                        .thenComparingInt(read -> read.firstKeyGroupIndex));
-        return reads;
-    }
-
     private RestoreTimes fetchAndApply(
             List<Read> reads,
             Map<BlockRef, Read> readOf,
@@ -433,23 +387,7 @@ public final class IncrementalRestoreOperation<K> {
                         : null;
         try {
             for (Read read : reads) {
-                FutureTask<byte[]> fetch =
-                        new FutureTask<>(
-                                () -> {
-                                    long readStart = System.nanoTime();
-                                    byte[] data =
-                                            reader.read(
-                                                    read.handle,
-                                                    read.offset,
-                                                    (int) read.length,
-                                                    fetchStreams);
-                                    read.readNanos = System.nanoTime() - readStart;
-                                    if (downloads != null) {
-                                        downloads.write(read.segment, read.offset, data);
-                                    }
-                                    return data;
-                                });
-                read.data = fetch;
+                FutureTask<byte[]> fetch = read.fetch(reader, fetchStreams, downloads);
                 if (read.neededBeforeStart) {
                     io.execute(fetch);
                 } else {
@@ -545,37 +483,6 @@ public final class IncrementalRestoreOperation<K> {
         }
     }
 
-    /** What of a key group a restore leaves until after the task started. */
-    private enum Deferral {
-        /** Nothing: every block is applied before. */
-        NONE,
-        /** The keyed state: every block is fetched and checked, and its timers applied, before. */
-        KEYED_STATE,
-        /** Everything: the blocks hold no timers, so even their fetching can wait. */
-        FETCH_LATER
-    }
-
-    /**
-     * What of a key group can wait: its keyed state if its timers can be applied without decoding
-     * it (every block has them first, or the manifest has no queues); its fetching too if no block
-     * holds a timer.
-     */
-    private Deferral deferral(List<BlockRef> chain, BlockApplier<?> applier) {
-        if (deferred == null) {
-            return Deferral.NONE;
-        }
-        boolean noTimers = true;
-        for (BlockRef block : chain) {
-            if (applier.hasQueues()) {
-                if (!block.queuesFirst()) {
-                    return Deferral.NONE;
-                }
-                noTimers &= block.queues() == QueueSections.NONE;
-            }
-        }
-        return fetchLazily && noTimers ? Deferral.FETCH_LATER : Deferral.KEYED_STATE;
-    }
-
     private static <T> T await(Future<T> future) throws Exception {
         try {
             return future.get();
@@ -585,40 +492,6 @@ public final class IncrementalRestoreOperation<K> {
                 throw (Exception) cause;
             }
             throw e;
-        }
-    }
-
-    /** A block to read. */
-    private static final class Located {
-        final BlockRef block;
-        final int keyGroupIndex;
-
-        Located(BlockRef block, int keyGroupIndex) {
-            this.block = block;
-            this.keyGroupIndex = keyGroupIndex;
-        }
-    }
-
-    /** One ranged read: adjacent blocks of one segment. */
-    private static final class Read {
-        final String segment;
-        final StreamStateHandle handle;
-        final long offset;
-        long length;
-        final List<Located> blocks = new ArrayList<>();
-        int firstKeyGroupIndex = Integer.MAX_VALUE;
-
-        /** Whether a key group applied before the task runs needs it. */
-        boolean neededBeforeStart;
-
-        final AtomicInteger unapplied = new AtomicInteger();
-        volatile Future<byte[]> data;
-        volatile long readNanos;
-
-        Read(String segment, StreamStateHandle handle, long offset) {
-            this.segment = segment;
-            this.handle = handle;
-            this.offset = offset;
         }
     }
 }
