@@ -256,15 +256,9 @@ class IncrementalSnapshotTest {
                                 .configure(config, getClass().getClassLoader()));
         int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(7, BackendHarness.MAX_PARALLELISM);
         IncrementalRemoteKeyedStateHandle handle = checkpointWithCorruptBase(keyGroup);
-        String segment =
-                Manifest.read(handle.getMetaDataStateHandle(), getClass().getClassLoader())
-                        .chain(keyGroup)
-                        .get(0)
-                        .segment();
 
         assertThatThrownBy(() -> restore(handle))
-                .hasStackTraceContaining(
-                        "Corrupt base of key group " + keyGroup + " in segment " + segment);
+                .hasStackTraceContaining(corruptBaseMessage(handle, keyGroup));
     }
 
     /**
@@ -275,12 +269,7 @@ class IncrementalSnapshotTest {
     void corruptBlockFailsItsDeferredKeyGroupAndTheTask() throws Exception {
         int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(7, BackendHarness.MAX_PARALLELISM);
         IncrementalRemoteKeyedStateHandle handle = checkpointWithCorruptBase(keyGroup);
-        String segment =
-                Manifest.read(handle.getMetaDataStateHandle(), getClass().getClassLoader())
-                        .chain(keyGroup)
-                        .get(0)
-                        .segment();
-        String corrupt = "Corrupt base of key group " + keyGroup + " in segment " + segment;
+        String corrupt = corruptBaseMessage(handle, keyGroup);
         harness.env().setExpectedExternalFailureCause(FlinkRuntimeException.class);
 
         IncrementalHeapKeyedStateBackend<Integer> restored = restore(handle);
@@ -298,6 +287,17 @@ class IncrementalSnapshotTest {
         assertThat(harness.env().getActualExternalFailureCause())
                 .get()
                 .satisfies(e -> assertThat(e).hasStackTraceContaining(corrupt));
+    }
+
+    /** What a restore says of the corrupt base of {@code keyGroup}: it names the segment. */
+    private String corruptBaseMessage(IncrementalRemoteKeyedStateHandle handle, int keyGroup)
+            throws Exception {
+        String segment =
+                Manifest.read(handle.getMetaDataStateHandle(), getClass().getClassLoader())
+                        .chain(keyGroup)
+                        .get(0)
+                        .segment();
+        return "Corrupt base of key group " + keyGroup + " in segment " + segment;
     }
 
     /** A checkpoint of 100 keys whose base of {@code keyGroup} has its last byte flipped. */

@@ -130,7 +130,7 @@ public final class DeferredKeyedState {
 
     /** Starts the reads of deferred blocks and the background thread, once. */
     private void startBackground() {
-        if (backgroundStarted.get() || !backgroundStarted.compareAndSet(false, true)) {
+        if (!backgroundStarted.compareAndSet(false, true)) {
             return;
         }
         synchronized (this) {

@@ -201,19 +201,8 @@ public final class Manifest {
                     compression = BlockCompression.ofId(id);
                     rawLength = in.readInt();
                     if (compression == null) {
-                        throw new IOException(
-                                "Cannot read "
-                                        + source
-                                        + ": block "
-                                        + j
-                                        + " of key group "
-                                        + range.getKeyGroupId(i)
-                                        + " in segment "
-                                        + segment
-                                        + " has unknown compression "
-                                        + id
-                                        + "; restore it with the flink-recovery version that"
-                                        + " wrote it, or a newer one");
+                        throw unknownBlockField(
+                                source, j, range.getKeyGroupId(i), segment, "compression", id);
                     }
                 }
                 QueueSections queues = QueueSections.ANY_ORDER;
@@ -221,19 +210,8 @@ public final class Manifest {
                     byte id = in.readByte();
                     queues = QueueSections.ofId(id);
                     if (queues == null) {
-                        throw new IOException(
-                                "Cannot read "
-                                        + source
-                                        + ": block "
-                                        + j
-                                        + " of key group "
-                                        + range.getKeyGroupId(i)
-                                        + " in segment "
-                                        + segment
-                                        + " has unknown queue sections "
-                                        + id
-                                        + "; restore it with the flink-recovery version that"
-                                        + " wrote it, or a newer one");
+                        throw unknownBlockField(
+                                source, j, range.getKeyGroupId(i), segment, "queue sections", id);
                     }
                 }
                 chain.add(
@@ -251,6 +229,26 @@ public final class Manifest {
             chains.add(Collections.unmodifiableList(chain));
         }
         return new Manifest(null, List.of(), range, Collections.unmodifiableList(chains));
+    }
+
+    /** A block field this version does not know: it was written by a newer flink-recovery. */
+    private static IOException unknownBlockField(
+            String source, int block, int keyGroup, String segment, String field, byte id) {
+        return new IOException(
+                "Cannot read "
+                        + source
+                        + ": block "
+                        + block
+                        + " of key group "
+                        + keyGroup
+                        + " in segment "
+                        + segment
+                        + " has unknown "
+                        + field
+                        + " "
+                        + id
+                        + "; restore it with the flink-recovery version that wrote it, or a"
+                        + " newer one");
     }
 
     public TypeSerializerSnapshot<?> keySerializerSnapshot() {

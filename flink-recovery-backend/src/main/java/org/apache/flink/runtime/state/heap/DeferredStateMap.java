@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  *
  * <p>It lives in Flink's package because {@link CopyOnWriteStateMap}'s constructor is
  * package-private, and because {@code CopyOnWriteStateTable} casts its maps to that class. Every
- * public method of {@link StateMap} is overridden; the package-private ones that snapshots use are
- * reached only through {@link #stateSnapshot()}, which waits too.
+ * public method of {@link StateMap} is overridden ({@code isEmpty} calls {@link #size()}); the
+ * package-private ones that snapshots use are reached only through {@link #stateSnapshot()}, which
+ * waits too.
  */
 public final class DeferredStateMap<K, N, S> extends CopyOnWriteStateMap<K, N, S> {
 
@@ -143,12 +144,6 @@ public final class DeferredStateMap<K, N, S> extends CopyOnWriteStateMap<K, N, S
     public int size() {
         awaitApplied();
         return super.size();
-    }
-
-    @Override
-    public boolean isEmpty() {
-        awaitApplied();
-        return super.isEmpty();
     }
 
     @Override
