@@ -10,6 +10,8 @@ import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -24,6 +26,7 @@ final class JobWatch {
 
     static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final int ATTEMPTS = 8;
     private static final Set<ExecutionState> UP =
             Set.of(ExecutionState.RUNNING, ExecutionState.FINISHED);
 
@@ -59,8 +62,10 @@ final class JobWatch {
 
     /**
      * Kills {@code process} as soon as REST shows the next completed checkpoint, while the next one
-     * cannot have started yet ({@link ClusterConfig#MIN_PAUSE_MILLIS}); if the news came too late
-     * for that on a busy machine, waits for the next checkpoint, five times at most.
+     * cannot have completed yet: it starts {@link ClusterConfig#MIN_PAUSE_MILLIS} after this one
+     * completed at the earliest. If the news came too late for that on a busy machine (a quarter of
+     * the pause is kept for the fault itself), waits for the next checkpoint, {@value #ATTEMPTS}
+     * times at most.
      */
     Kill killRightAfterACheckpoint(ManagedProcess process) {
         return rightAfterACheckpoint("kill " + process, process::kill);
@@ -71,21 +76,23 @@ final class JobWatch {
      * one; {@code fault} returns the moment it began.
      */
     Kill rightAfterACheckpoint(String description, Supplier<Instant> fault) {
-        for (int attempt = 1; ; attempt++) {
+        List<Long> lateBy = new ArrayList<>();
+        while (lateBy.size() < ATTEMPTS) {
             CompletedCheckpointStatistics newest = awaitNextCompleted();
             long sinceAck = System.currentTimeMillis() - newest.getLatestAckTimestamp();
-            if (sinceAck < ClusterConfig.MIN_PAUSE_MILLIS / 2) {
+            if (sinceAck < ClusterConfig.MIN_PAUSE_MILLIS * 3 / 4) {
                 return new Kill(newest, fault.get());
             }
-            if (attempt == 5) {
-                throw new IllegalStateException(
-                        "Saw each of 5 checkpoints complete too late to "
-                                + description
-                                + " before the next one; the last by "
-                                + sinceAck
-                                + " ms");
-            }
+            lateBy.add(sinceAck);
         }
+        throw new IllegalStateException(
+                "Saw each of "
+                        + ATTEMPTS
+                        + " checkpoints complete too late to "
+                        + description
+                        + " before the next one could complete; ms from each one's last"
+                        + " acknowledgement to REST showing it: "
+                        + lateBy);
     }
 
     /** The checkpoint the job restored from, once it restored at or after {@code since}. */
