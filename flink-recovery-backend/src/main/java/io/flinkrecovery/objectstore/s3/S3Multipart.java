@@ -6,6 +6,7 @@ import io.flinkrecovery.objectstore.PendingUpload;
 import io.flinkrecovery.objectstore.UploadedPart;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -14,7 +15,6 @@ import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,8 +49,13 @@ final class S3Multipart {
         }
     }
 
+    /** Uploads the {@code length} bytes of {@code body}; each retry reads them again. */
     UploadedPart uploadPart(
-            ObjectLocation location, String uploadId, int partNumber, byte[] data, int length)
+            ObjectLocation location,
+            String uploadId,
+            int partNumber,
+            ContentStreamProvider body,
+            int length)
             throws IOException {
         if (partNumber < 1 || partNumber > ObjectStore.MAX_PARTS) {
             throw new IOException(
@@ -72,9 +77,7 @@ final class S3Multipart {
                                                     .partNumber(partNumber)
                                                     .contentLength((long) length),
                                     RequestBody.fromContentProvider(
-                                            () -> new ByteArrayInputStream(data, 0, length),
-                                            length,
-                                            "application/octet-stream"))
+                                            body, length, "application/octet-stream"))
                             .eTag();
             return new UploadedPart(partNumber, etag, length);
         } catch (SdkException e) {

@@ -15,6 +15,7 @@ import io.flinkrecovery.objectstore.UploadedPart;
 import io.flinkrecovery.objectstore.WriteMode;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.Delete;
@@ -82,16 +83,21 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void put(ObjectLocation location, byte[] data) throws IOException {
-        putObject(location, data, data.length, WriteMode.OVERWRITE);
+        putObject(location, bodyOf(data, data.length), data.length, WriteMode.OVERWRITE);
     }
 
     @Override
     public void putIfAbsent(ObjectLocation location, byte[] data) throws IOException {
-        putObject(location, data, data.length, WriteMode.CREATE_NEW);
+        putObject(location, bodyOf(data, data.length), data.length, WriteMode.CREATE_NEW);
     }
 
-    /** Writes {@code data[0, length)} in one PUT; the array is read again on each retry. */
-    void putObject(ObjectLocation location, byte[] data, int length, WriteMode mode)
+    /** {@code data[0, length)} as a request body, read again on each retry. */
+    static ContentStreamProvider bodyOf(byte[] data, int length) {
+        return () -> new ByteArrayInputStream(data, 0, length);
+    }
+
+    /** Writes the {@code length} bytes of {@code body} in one PUT; each retry reads them again. */
+    void putObject(ObjectLocation location, ContentStreamProvider body, int length, WriteMode mode)
             throws IOException {
         PutObjectRequest.Builder request =
                 PutObjectRequest.builder()
@@ -107,10 +113,7 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             client.putObject(
                     request.build(),
-                    RequestBody.fromContentProvider(
-                            () -> new ByteArrayInputStream(data, 0, length),
-                            length,
-                            "application/octet-stream"));
+                    RequestBody.fromContentProvider(body, length, "application/octet-stream"));
         } catch (SdkException e) {
             if (writeId != null
                     && S3Errors.isPreconditionFailed(e)
@@ -280,7 +283,18 @@ public final class S3ObjectStore implements ObjectStore {
     public UploadedPart uploadPart(
             ObjectLocation location, String uploadId, int partNumber, byte[] data, int length)
             throws IOException {
-        return multipart.uploadPart(location, uploadId, partNumber, data, length);
+        return multipart.uploadPart(location, uploadId, partNumber, bodyOf(data, length), length);
+    }
+
+    /** {@link #uploadPart(ObjectLocation, String, int, byte[], int)} of any request body. */
+    UploadedPart uploadPart(
+            ObjectLocation location,
+            String uploadId,
+            int partNumber,
+            ContentStreamProvider body,
+            int length)
+            throws IOException {
+        return multipart.uploadPart(location, uploadId, partNumber, body, length);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.flinkrecovery.objectstore.WriteMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -15,7 +16,6 @@ import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +32,6 @@ final class S3OutputStream extends ObjectOutputStream {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3OutputStream.class);
 
-    private static final int INITIAL_BUFFER_SIZE = 64 * 1024;
-
     private final S3ObjectStore store;
     private final ObjectLocation location;
     private final WriteMode mode;
@@ -42,8 +40,7 @@ final class S3OutputStream extends ObjectOutputStream {
     private final String writeId = S3ObjectStore.newWriteId();
     private final List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
 
-    private byte[] buffer = new byte[0];
-    private int buffered;
+    private ChunkedBuffer buffer = new ChunkedBuffer();
     private long position;
     private String uploadId;
     private boolean closed;
@@ -64,10 +61,9 @@ final class S3OutputStream extends ObjectOutputStream {
     @Override
     public void write(int b) throws IOException {
         ensureOpen();
-        ensureCapacity(1);
-        buffer[buffered++] = (byte) b;
+        buffer.write(b);
         position++;
-        if (buffered == partSize) {
+        if (buffer.size() == partSize) {
             uploadBufferedPart();
         }
     }
@@ -76,14 +72,12 @@ final class S3OutputStream extends ObjectOutputStream {
     public void write(byte[] bytes, int offset, int length) throws IOException {
         ensureOpen();
         while (length > 0) {
-            int chunk = Math.min(length, partSize - buffered);
-            ensureCapacity(chunk);
-            System.arraycopy(bytes, offset, buffer, buffered, chunk);
-            buffered += chunk;
+            int chunk = Math.min(length, partSize - buffer.size());
+            buffer.write(bytes, offset, chunk);
             position += chunk;
             offset += chunk;
             length -= chunk;
-            if (buffered == partSize) {
+            if (buffer.size() == partSize) {
                 uploadBufferedPart();
             }
         }
@@ -103,9 +97,9 @@ final class S3OutputStream extends ObjectOutputStream {
         closed = true;
         try {
             if (uploadId == null) {
-                store.putObject(location, buffer, buffered, mode);
+                store.putObject(location, buffer.body(), buffer.size(), mode);
             } else {
-                if (buffered > 0) {
+                if (buffer.size() > 0) {
                     uploadBufferedPart();
                 }
                 completeMultipartUpload();
@@ -134,14 +128,6 @@ final class S3OutputStream extends ObjectOutputStream {
         }
     }
 
-    private void ensureCapacity(int extra) {
-        int needed = buffered + extra;
-        if (needed > buffer.length) {
-            int grown = Math.max(needed, Math.max(INITIAL_BUFFER_SIZE, buffer.length * 2));
-            buffer = Arrays.copyOf(buffer, Math.min(partSize, grown));
-        }
-    }
-
     private void uploadBufferedPart() throws IOException {
         try {
             if (uploadId == null) {
@@ -154,12 +140,10 @@ final class S3OutputStream extends ObjectOutputStream {
             abortUpload(e);
             throw e;
         }
-        byte[] data = buffer;
-        int length = buffered;
+        ContentStreamProvider data = buffer.body();
+        int length = buffer.size();
         int partNumber = parts.size() + 1;
-        // The stream is large: give the next part its full size at once instead of growing it.
-        buffer = new byte[partSize];
-        buffered = 0;
+        buffer = new ChunkedBuffer();
         CompletableFuture<CompletedPart> part =
                 CompletableFuture.supplyAsync(
                         () -> uploadPart(partNumber, data, length), store.uploadExecutor());
@@ -183,7 +167,7 @@ final class S3OutputStream extends ObjectOutputStream {
         }
     }
 
-    private CompletedPart uploadPart(int partNumber, byte[] data, int length) {
+    private CompletedPart uploadPart(int partNumber, ContentStreamProvider data, int length) {
         try {
             UploadedPart part = store.uploadPart(location, uploadId, partNumber, data, length);
             return CompletedPart.builder().partNumber(partNumber).eTag(part.etag()).build();
